@@ -1,0 +1,29 @@
+import { defineConfig } from "vitest/config";
+
+// Two suites: fast unit tests (Node, fake timers, the emulator on loopback) and end-to-end
+// tests that drive the production bundle in Debian's Chromium. `npm test` runs both.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // One browser at a time: the machine has two cores and the tests count requests.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
