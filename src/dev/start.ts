@@ -1,0 +1,71 @@
+// `npm start`: the add-in with the embedded Geoapify emulator, so a new user sees =GEO.LOCATION
+// work with no account and no internet. On Windows and macOS it sideloads into desktop Excel
+// (office-addin-debugging starts the dev server itself); on Linux, where desktop Excel does not
+// exist, it starts the dev server and prints the workbench URL and the Excel-on-the-web command.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { getHttpsServerOptions } from "office-addin-dev-certs";
+import { GeoapifyEmulator } from "./emulator/emulator";
+
+const DEV_SERVER_PORT = Number(process.env.npm_package_config_dev_server_port || 3000);
+const EMULATOR_PORT = Number(process.env.GEOBATCH_EMULATOR_PORT || 3001);
+
+const say = (line: string) => process.stdout.write(`[geobatch] ${line}\n`);
+
+async function devServerUsesHttps(): Promise<boolean> {
+  try {
+    await getHttpsServerOptions();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(command, args, {
+    stdio: "inherit",
+    env: { ...process.env, ...env },
+    shell: process.platform === "win32",
+  });
+}
+
+async function main(): Promise<void> {
+  const emulator = new GeoapifyEmulator({ latencyMs: 30, jobBaseMs: 300, jobPerAddressMs: 0.2 });
+  const emulatorUrl = await emulator.listen(EMULATOR_PORT, "127.0.0.1");
+  say(`Geoapify emulator on ${emulatorUrl} (used while no API key is saved)`);
+
+  const https = await devServerUsesHttps();
+  const origin = `${https ? "https" : "http"}://localhost:${DEV_SERVER_PORT}`;
+  const env = { GEOBATCH_EMULATOR_TARGET: emulatorUrl, GEOBATCH_DEV_HTTPS: https ? "1" : "0" };
+
+  const desktopExcel = process.platform === "win32" || process.platform === "darwin";
+  const child = desktopExcel
+    ? run("npx", ["office-addin-debugging", "start", "manifest.xml", "desktop"], env)
+    : run("npx", ["webpack", "serve", "--mode", "development"], env);
+
+  if (!desktopExcel) {
+    say(`No desktop Excel on ${process.platform}. Try the add-in here:`);
+    say(`  workbench:  ${origin}/workbench.html  (GEO.LOCATION in a browser, with its batch log)`);
+    say(`  task pane:  ${origin}/taskpane.html`);
+    say("Excel on the web (needs a Microsoft account and trusted HTTPS certificates):");
+    say("  npm run start:web -- --document <URL of a workbook in OneDrive or SharePoint>");
+    if (!https) {
+      say("HTTPS certificates could not be installed, so the dev server uses plain HTTP.");
+    }
+  }
+
+  const stop = () => {
+    child.kill();
+    void emulator.close();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  child.once("exit", (code) => {
+    void emulator.close().then(() => process.exit(code ?? 0));
+  });
+}
+
+main().catch((error: Error) => {
+  say(`Could not start: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+// Wire types of Geoapify's batch geocoding API, as documented in
+// geoapify-openapi-specs/api-specs/batch-geocoding. Shared by the client and the emulator so
+// that both speak exactly one format.
+
+/** Body of `POST /v1/batch/geocode/search`: 1 to 1,000 free-form addresses. */
+export type BatchSearchRequest = string[];
+
+/** Maximum number of inputs one batch job accepts. */
+export const MAX_BATCH_SIZE = 1000;
+
+/** `202` answer to a job submission, and to a poll while the job is still running. */
+export interface BatchJobPending {
+  id: string;
+  status: "pending";
+  url: string;
+}
+
+/** One element of a finished job's `200` answer, in input order. */
+export interface BatchResult {
+  /** Echo of the input. Only `query` is present when nothing matched. */
+  query: { text: string; parsed?: Record<string, unknown> };
+  lat?: number;
+  lon?: number;
+  formatted?: string;
+  result_type?: string;
+  rank?: { confidence?: number; [key: string]: unknown };
+  country?: string;
+  country_code?: string;
+  city?: string;
+  postcode?: string;
+  street?: string;
+  housenumber?: string;
+  [key: string]: unknown;
+}
+
+/** Geoapify's error body, for 400, 401, 404, 429 and friends. */
+export interface ApiErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+/** Body of a single-address `GET /v1/geocode/search?text=&format=json`. */
+export interface SingleSearchResponse {
+  results: BatchResult[];
+}

@@ -1,0 +1,42 @@
+// Telemetry leaves the runtime as DOM events on the page, so the task pane and the workbench can
+// watch batches without reaching into the batcher. Nothing here carries the API key.
+
+import type { BatcherEvent } from "../batching/batcher";
+
+export const TELEMETRY_EVENT = "geobatch:telemetry";
+
+/** A batch's Geoapify job, reported when the job ends (successfully or not). */
+export interface JobEvent {
+  type: "job";
+  batchId: number;
+  jobId?: string;
+  polls: number;
+  requests: number;
+  durationMs: number;
+}
+
+/** Cells answered from the cache, coalesced per task so 10,000 hits are one event. */
+export interface CacheEvent {
+  type: "cache";
+  hits: number;
+}
+
+type Serializable<E> = E extends { error?: Error } ? Omit<E, "error"> & { error?: string } : E;
+
+export type TelemetryEvent = Serializable<BatcherEvent> | JobEvent | CacheEvent;
+
+export function publish(event: BatcherEvent | JobEvent | CacheEvent): void {
+  const target = globalThis as Partial<EventTarget>;
+  if (typeof target.dispatchEvent !== "function" || typeof CustomEvent !== "function") {
+    return;
+  }
+  // Errors are flattened to their message: listeners may serialise events (the workbench log).
+  const detail = "error" in event && event.error ? { ...event, error: event.error.message } : event;
+  target.dispatchEvent(new CustomEvent(TELEMETRY_EVENT, { detail }));
+}
+
+export function subscribe(listener: (event: TelemetryEvent) => void): () => void {
+  const handler = (event: Event) => listener((event as CustomEvent<TelemetryEvent>).detail);
+  globalThis.addEventListener?.(TELEMETRY_EVENT, handler);
+  return () => globalThis.removeEventListener?.(TELEMETRY_EVENT, handler);
+}

@@ -1,0 +1,88 @@
+// The GeoBatch pane: the API key form and a view of recent batches. It writes settings and
+// listens to telemetry; it never reaches into the batcher.
+//
+// The form must work in any host, a plain browser included: there Office.onReady resolves with
+// no host and OfficeRuntime is undefined, and where office.js could not load at all there is no
+// Office object. So nothing here waits for Excel.
+
+import { geocoder, settings } from "../runtime/runtime";
+import { subscribe, type TelemetryEvent } from "../runtime/telemetry";
+
+/** Batches listed in the pane; older ones scroll away. */
+const BATCHES_SHOWN = 8;
+
+function element<T extends HTMLElement>(id: string): T {
+  return document.getElementById(id) as T;
+}
+
+function showStatus(message: string, isError = false): void {
+  const status = element("status");
+  status.textContent = message;
+  status.classList.toggle("error", isError);
+}
+
+async function describeKey(): Promise<void> {
+  const endpoint = await settings.endpoint();
+  if (!endpoint) {
+    showStatus("No API key saved yet: cells will ask for one.");
+  } else if (endpoint.emulated) {
+    showStatus("No API key saved: this dev build answers from the built-in emulator.");
+  } else {
+    showStatus("An API key is saved.");
+  }
+}
+
+async function initialise(): Promise<void> {
+  const keyInput = element<HTMLInputElement>("api-key");
+  keyInput.value = await settings.apiKey();
+  await describeKey();
+
+  element<HTMLFormElement>("settings-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await settings.setApiKey(keyInput.value);
+      showStatus(
+        keyInput.value.trim()
+          ? "Saved. Recalculate (Ctrl+Alt+F9) to geocode with this key."
+          : "API key removed."
+      );
+    } catch {
+      showStatus("Could not save the key: storage is unavailable here.", true);
+    }
+  });
+
+  element("clear-cache").addEventListener("click", async () => {
+    await geocoder.clearCache();
+    showStatus("Cached results cleared.");
+  });
+
+  const list = element<HTMLOListElement>("batches");
+  subscribe((event) => {
+    const line = describeBatch(event);
+    if (!line) return;
+    const item = document.createElement("li");
+    item.textContent = line;
+    list.prepend(item);
+    list.querySelectorAll(`li:nth-child(n + ${BATCHES_SHOWN + 1})`).forEach((old) => old.remove());
+  });
+}
+
+function describeBatch(event: TelemetryEvent): string | undefined {
+  switch (event.type) {
+    case "settled":
+      return event.error
+        ? `${event.size} addresses failed: ${event.error}`
+        : `${event.size} addresses in ${Math.round(event.durationMs)} ms` +
+            (event.rejected ? ` (${event.rejected} errors)` : "");
+    case "cache":
+      return `${event.hits} cells answered from the cache`;
+    default:
+      return undefined;
+  }
+}
+
+if (typeof Office === "undefined") {
+  void initialise();
+} else {
+  void Office.onReady(() => initialise());
+}
