@@ -40,7 +40,9 @@ export interface ApiErrorBody {
   message: string;
 }
 
-/** Body of a single-address `GET /v1/geocode/search?text=&format=json`. */
+/** Body of a single-address `GET /v1/geocode/search?text=&format=json`: the query is echoed
+ * once at the top level, not in each result. */
 export interface SingleSearchResponse {
-  results: BatchResult[];
+  results: Array<Omit<BatchResult, "query">>;
+  query?: BatchResult["query"];
 }

@@ -1,0 +1,84 @@
+// Runs the Geoapify emulator on 127.0.0.1 until SIGINT or SIGTERM:
+//   npx tsx src/dev/emulator/cli.ts --port 3001 --latency 30 --job-base 300 --job-per-address 0.2
+
+import { parseArgs } from "node:util";
+import { GeoapifyEmulator } from "./emulator";
+
+/** The terminal voice of the emulator CLI; the emulator module itself never prints. */
+const logger = {
+  info: (message: string) => process.stdout.write(`[geoapify-emulator] ${message}\n`),
+  error: (message: string) => process.stderr.write(`[geoapify-emulator] ${message}\n`),
+};
+
+const USAGE =
+  "usage: tsx src/dev/emulator/cli.ts [--port 3001] [--latency ms] [--job-base ms] " +
+  "[--job-per-address ms]";
+
+class UsageError extends Error {}
+
+function readNumber(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(value) || value < 0) {
+    throw new UsageError(`--${flag} must be a number >= 0, got "${raw}"`);
+  }
+  return value;
+}
+
+function readPort(raw: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port must be an integer from 0 to 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: "3001" },
+      latency: { type: "string" },
+      "job-base": { type: "string" },
+      "job-per-address": { type: "string" },
+    },
+  });
+  const port = readPort(values.port);
+  const emulator = new GeoapifyEmulator({
+    latencyMs: readNumber("latency", values.latency),
+    jobBaseMs: readNumber("job-base", values["job-base"]),
+    jobPerAddressMs: readNumber("job-per-address", values["job-per-address"]),
+  });
+
+  let url: string;
+  try {
+    url = await emulator.listen(port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new Error(`port ${port} is already in use; pick another with --port`);
+    }
+    throw error;
+  }
+  logger.info(`listening on ${url} (any non-empty apiKey is accepted; Ctrl+C stops)`);
+
+  const stop = () => {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    // With the server closed nothing is left on the event loop, so the process ends by itself.
+    void emulator.close().then(() => logger.info("stopped"));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  if (
+    error instanceof UsageError ||
+    (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")
+  ) {
+    logger.error(`${(error as Error).message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  logger.error(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
