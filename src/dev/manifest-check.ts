@@ -1,7 +1,7 @@
 // Offline checks of the add-in manifest. `office-addin-manifest validate` asks an online service;
 // these rules are the ones GeoBatch depends on, and they run anywhere, CI included.
 
-import { DOMParser, type Element } from "@xmldom/xmldom";
+import { DOMParser } from "@xmldom/xmldom";
 
 export interface ManifestCheckOptions {
   /** A production manifest must not point at the dev server. */
