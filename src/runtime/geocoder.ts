@@ -51,7 +51,8 @@ export class Geocoder {
       keyOf: addressKey,
       windowMs: options.windowMs,
       maxConcurrentBatches: options.maxConcurrentJobs,
-      onEvent: publish,
+      // Per-key "enqueued" events would be one DOM event per cell; batches tell the story.
+      onEvent: (event) => event.type !== "enqueued" && publish(event),
     });
   }
 
