@@ -1,0 +1,244 @@
+// What every end-to-end test needs: a real browser (never a downloaded one), a static server for
+// the built add-in and the workbench on 127.0.0.1, and the Geoapify emulator on a port of its own
+// so that the add-in's requests are cross-origin, as they are to the real API.
+
+import { existsSync } from "node:fs";
+import { mkdir, readFile, stat } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { GeoapifyEmulator, type EmulatorOptions } from "../../src/dev/emulator/emulator";
+import { SETTING_KEYS } from "../../src/settings/settings";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const DIST = path.join(ROOT, "dist");
+export const DIST_WORKBENCH = path.join(ROOT, "dist-workbench");
+export const OFFICE_JS = path.join(ROOT, "node_modules/@microsoft/office-js/dist");
+export const FIXTURES = path.join(ROOT, "test/e2e/fixtures");
+export const RESULTS = path.join(ROOT, "test-results");
+
+/** The key the tests save; the emulator accepts any non-empty key. */
+export const TEST_API_KEY = "e2e-test-key";
+
+/** Linux installs of Chromium; elsewhere an installed Chrome or Edge is used. */
+const CHROMIUM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
+
+const BROWSER_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  // Only loopback: any other host name fails to resolve, so nothing can leave the machine.
+  // Routed requests (page.route) are answered before resolution and still work.
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+
+/** Chromium where Debian or Ubuntu put it, else Chrome, else Edge; fails saying what to install. */
+export async function launchBrowser(): Promise<Browser> {
+  const options = { headless: true, args: BROWSER_ARGS };
+  const executablePath = CHROMIUM_PATHS.find((candidate) => existsSync(candidate));
+  if (executablePath) return chromium.launch({ ...options, executablePath });
+  const failures: string[] = [];
+  for (const channel of ["chrome", "msedge"]) {
+    try {
+      return await chromium.launch({ ...options, channel });
+    } catch (error) {
+      failures.push(`${channel}: ${(error as Error).message.split("\n")[0]}`);
+    }
+  }
+  throw new Error(
+    "The end-to-end tests need Chromium, Google Chrome or Microsoft Edge, and none was found " +
+      `(looked for ${CHROMIUM_PATHS.join(", ")}; ${failures.join("; ")}). ` +
+      "Install one: `sudo apt-get install chromium` on Debian or Ubuntu, or Chrome or Edge on " +
+      "Windows and macOS. The tests never download a browser."
+  );
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".xml": "application/xml; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".png": "image/png",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+export interface StaticServer {
+  /** Such as http://127.0.0.1:41234. */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves /office-js/* from the office-js package (as the dev server does) and everything else
+ * from the first of `roots` that has the file.
+ */
+export async function startStaticServer(roots: string[]): Promise<StaticServer> {
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      const pathname = decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname);
+      const candidates: Array<[root: string, file: string]> = pathname.startsWith("/office-js/")
+        ? [[OFFICE_JS, path.join(OFFICE_JS, pathname.slice("/office-js".length))]]
+        : roots.map((root) => [root, path.join(root, pathname)]);
+      for (const [root, file] of candidates) {
+        // path.join has resolved any "..": a file outside its root is never served.
+        if (!file.startsWith(root + path.sep)) continue;
+        const info = await stat(file).catch(() => undefined);
+        if (!info?.isFile()) continue;
+        response.writeHead(200, {
+          "Content-Type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream",
+          "Cache-Control": "no-store",
+        });
+        response.end(await readFile(file));
+        return;
+      }
+      response.writeHead(404, { "Content-Type": "text/plain" });
+      response.end(`Not found: ${pathname}`);
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Fails early, and usefully, when the bundles the tests load were never built. */
+export function requireBuild(): void {
+  const missing = [
+    path.join(DIST, "functions.js"),
+    path.join(DIST, "functions.json"),
+    path.join(DIST, "taskpane.html"),
+    path.join(DIST_WORKBENCH, "workbench.html"),
+    path.join(DIST_WORKBENCH, "workbench.js"),
+  ].filter((file) => !existsSync(file));
+  if (missing.length > 0) {
+    throw new Error(`Run \`npm run build\` first: missing ${missing.join(", ")}`);
+  }
+}
+
+export interface OpenedPage {
+  page: Page;
+  context: BrowserContext;
+  /** Uncaught exceptions and console errors in the page, for tests to assert there are none. */
+  errors: string[];
+}
+
+export interface OpenOptions {
+  /** localStorage entries set before any script of the page runs. */
+  storage?: Record<string, string>;
+  /** Runs before the page is opened, to add routes for instance. */
+  prepare?: (context: BrowserContext) => Promise<unknown>;
+}
+
+/** A browser and the servers a test file needs; close() in afterAll. */
+export class E2E {
+  private readonly contexts = new Set<BrowserContext>();
+
+  private constructor(
+    readonly browser: Browser,
+    readonly server: StaticServer,
+    readonly emulator: GeoapifyEmulator,
+    readonly emulatorUrl: string
+  ) {}
+
+  /**
+   * @param addinRoot where functions.js, functions.json and manifest.xml come from: the build
+   *   (default) or a fixture add-in.
+   */
+  static async start(
+    options: { emulator?: EmulatorOptions; addinRoot?: string; extraRoots?: string[] } = {}
+  ): Promise<E2E> {
+    const addinRoot = options.addinRoot ?? DIST;
+    if (addinRoot === DIST) requireBuild();
+    const roots = [DIST_WORKBENCH, addinRoot, ...(options.extraRoots ?? [])];
+    const emulator = new GeoapifyEmulator(options.emulator);
+    const opened: { server?: StaticServer; emulatorUrl?: string } = {};
+    try {
+      opened.server = await startStaticServer(roots);
+      opened.emulatorUrl = await emulator.listen(0, "127.0.0.1");
+      const browser = await launchBrowser();
+      return new E2E(browser, opened.server, emulator, opened.emulatorUrl);
+    } catch (error) {
+      await opened.server?.close();
+      await emulator.close();
+      throw error;
+    }
+  }
+
+  /** Settings that point the add-in at this emulator with a key. */
+  get settings(): Record<string, string> {
+    return { [SETTING_KEYS.apiKey]: TEST_API_KEY, [SETTING_KEYS.baseUrl]: this.emulatorUrl };
+  }
+
+  /** A page in a fresh context: its own localStorage and IndexedDB. */
+  async open(pathname: string, options: OpenOptions = {}): Promise<OpenedPage> {
+    const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    this.contexts.add(context);
+    context.setDefaultTimeout(30_000);
+    if (options.storage) {
+      await context.addInitScript((entries: Record<string, string>) => {
+        for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
+      }, options.storage);
+    }
+    await options.prepare?.(context);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => {
+      // Failed requests are the tests' business (they count them at the emulator), and their
+      // console line carries no URL; anything else logged as an error is a finding.
+      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+        errors.push(message.text());
+      }
+    });
+    await page.goto(`${this.server.origin}${pathname}`);
+    return { page, context, errors };
+  }
+
+  /** The workbench with an empty sheet, ready for formulas. */
+  async openWorkbench(options: OpenOptions & { sample?: boolean } = {}): Promise<OpenedPage> {
+    const opened = await this.open(
+      options.sample ? "/workbench.html" : "/workbench.html?sheet=empty",
+      options
+    );
+    await opened.page.evaluate(() => window.__workbench.ready);
+    return opened;
+  }
+
+  async closeContexts(): Promise<void> {
+    const contexts = [...this.contexts];
+    this.contexts.clear();
+    await Promise.all(contexts.map((context) => context.close()));
+  }
+
+  async close(): Promise<void> {
+    await this.closeContexts();
+    await this.browser.close();
+    await this.server.close();
+    await this.emulator.close();
+  }
+}
+
+/** Saves a screenshot under test-results/ for people to look at; tests never compare them. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(RESULTS, { recursive: true });
+  await page.screenshot({ path: path.join(RESULTS, `${name}.png`) });
+}
+
+/** Waits in the page until no cell is #BUSY!, failing after `timeoutMs` with the count left. */
+export async function waitForIdle(page: Page, timeoutMs = 30_000): Promise<void> {
+  await page.evaluate((timeout) => window.__workbench.waitForIdle(timeout), timeoutMs);
+}
