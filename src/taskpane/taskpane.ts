@@ -2,8 +2,9 @@
 // listens to telemetry; it never reaches into the batcher.
 //
 // The form must work in any host, a plain browser included: there Office.onReady resolves with
-// no host and OfficeRuntime is undefined, and where office.js could not load at all there is no
-// Office object. So nothing here waits for Excel.
+// no host and OfficeRuntime is undefined; where office.js could not load at all there is no
+// Office object, and where it loaded but its follow-up files did not, onReady never fires. So
+// the form is wired at once, and only reading the saved key waits (briefly) for Office.
 
 import { geocoder, settings } from "../runtime/runtime";
 import { subscribe, type TelemetryEvent } from "../runtime/telemetry";
@@ -32,10 +33,24 @@ async function describeKey(): Promise<void> {
   }
 }
 
-async function initialise(): Promise<void> {
+/** How long the pane waits for Office.onReady before reading settings without it. */
+const OFFICE_READY_WAIT_MS = 2000;
+
+function officeReady(): Promise<unknown> {
+  if (typeof Office === "undefined") return Promise.resolve();
+  return Promise.race([
+    Office.onReady(),
+    new Promise((resolve) => setTimeout(resolve, OFFICE_READY_WAIT_MS)),
+  ]);
+}
+
+function initialise(): void {
   const keyInput = element<HTMLInputElement>("api-key");
-  keyInput.value = await settings.apiKey();
-  await describeKey();
+  void officeReady().then(async () => {
+    // A key typed before the saved one was read wins.
+    keyInput.value ||= await settings.apiKey();
+    await describeKey();
+  });
 
   element<HTMLFormElement>("settings-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -81,8 +96,4 @@ function describeBatch(event: TelemetryEvent): string | undefined {
   }
 }
 
-if (typeof Office === "undefined") {
-  void initialise();
-} else {
-  void Office.onReady(() => initialise());
-}
+initialise();

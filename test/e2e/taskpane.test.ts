@@ -24,14 +24,19 @@ afterAll(async () => {
   await e2e?.close();
 });
 
-it("saves the API key the cells use and confirms it", async () => {
+it.each([
+  ["office.js and the files it loads next", false],
+  // Office.onReady never fires then: the form must not wait for it.
+  ["office.js alone, its follow-up files unreachable", true],
+])("saves the API key the cells use and confirms it, with %s", async (_, officeJsOnly) => {
   const served: string[] = [];
   const { page, errors } = await e2e.open("/taskpane.html", {
     prepare: (context) =>
-      // office.js loads further files from where it came from; all come from the npm package.
+      // office.js loads further files from where it came from; they come from the npm package.
       context.route(`${OFFICE_CDN}**`, async (route) => {
         const url = new URL(route.request().url());
         const file = path.join(OFFICE_JS, url.pathname.slice(new URL(OFFICE_CDN).pathname.length));
+        if (officeJsOnly && path.basename(file) !== "office.js") return route.abort();
         served.push(path.basename(file));
         const body = await readFile(file).catch(() => undefined);
         return body
@@ -53,6 +58,8 @@ it("saves the API key the cells use and confirms it", async () => {
     .poll(() => page.evaluate((key) => localStorage.getItem(key), SETTING_KEYS.apiKey))
     .toBe("key-from-the-pane");
   await expect.poll(() => page.getByRole("status").textContent()).toMatch(/^Saved/);
-  expect(errors).toEqual([]);
-  await screenshot(page, "taskpane-saved");
+  if (!officeJsOnly) {
+    expect(errors).toEqual([]);
+    await screenshot(page, "taskpane-saved");
+  }
 });
