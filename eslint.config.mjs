@@ -9,6 +9,13 @@ export default [
   {
     plugins: { "office-addins": officeAddins },
     languageOptions: { parser: tsParser },
-    rules: { "no-undef": "off" },
+    rules: {
+      "no-undef": "off",
+      // A leading underscore marks a value left out on purpose (rest destructuring, it.each).
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
+    },
   },
 ];
