@@ -68,6 +68,12 @@ export class Geocoder {
       throw new MissingApiKeyError();
     }
     const cache = this.cache ?? (await this.cacheReady);
+    // Checked after the awaits: the cell may have been cancelled, or the runtime stopped, while
+    // settings or the cache were read.
+    if (this.batcher.closed) {
+      throw new GeoBatchStoppedError();
+    }
+    signal?.throwIfAborted();
     const cached = cache.get(cacheKey(endpoint.baseUrl, query));
     if (cached !== undefined) {
       this.countCacheHit();
