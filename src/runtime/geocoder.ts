@@ -73,7 +73,12 @@ export class Geocoder {
     if (this.batcher.closed) {
       throw new GeoBatchStoppedError();
     }
-    signal?.throwIfAborted();
+    if (signal?.aborted) {
+      // Cancelled before reaching the batcher: reported as the batcher would, so the batch log
+      // counts every cancelled cell.
+      publish({ type: "cancelled", key: addressKey(query), dropped: true });
+      throw signal.reason;
+    }
     const cached = cache.get(cacheKey(endpoint.baseUrl, query));
     if (cached !== undefined) {
       this.countCacheHit();

@@ -190,6 +190,9 @@ export class E2E {
     context.setDefaultTimeout(30_000);
     if (options.storage) {
       await context.addInitScript((entries: Record<string, string>) => {
+        // Only the page itself: office.js adds a cross-origin telemetry frame whose storage the
+        // browser denies, and which has no business with the add-in's settings.
+        if (window !== window.top) return;
         for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
       }, options.storage);
     }
