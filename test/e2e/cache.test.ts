@@ -9,9 +9,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { geocode } from "../../src/dev/emulator/gazetteer";
-import { E2E, RESULTS, screenshot } from "./harness";
+import { readCells as read, RESULTS, screenshot, useE2E } from "./harness";
 
 const FIGURES_FILE = path.join(RESULTS, "cache-figures.json");
 
@@ -29,24 +29,11 @@ const FLUSH_TIMEOUT_MS = 30_000;
 /** Everything the tests measured, keyed by test; written once all tests have run. */
 const figures: Record<string, unknown> = {};
 
-let e2e: E2E;
-
-beforeAll(async () => {
-  e2e = await E2E.start({ emulator: { latencyMs: 5, jobBaseMs: 100, jobPerAddressMs: 0.05 } });
-});
-
-beforeEach(() => {
-  e2e.emulator.reset();
-});
-
-afterEach(async () => {
-  await e2e.closeContexts();
-});
+const e2e = useE2E({ emulator: { latencyMs: 5, jobBaseMs: 100, jobPerAddressMs: 0.05 } });
 
 afterAll(async () => {
   await mkdir(RESULTS, { recursive: true });
   await writeFile(FIGURES_FILE, JSON.stringify(figures, null, 2) + "\n");
-  await e2e?.close();
 });
 
 /** Synthetic addresses: each contains a digit, so the emulator finds every one. */
@@ -58,9 +45,6 @@ function syntheticAddresses(count: number, street: string): string[] {
 function openWorkbench() {
   return e2e.openWorkbench({ storage: e2e.settings });
 }
-
-const read = (page: Page, range: string) =>
-  page.evaluate((cells) => window.__workbench.read(cells), range);
 
 /** The GEO.LOCATION cells of a sheet typed by typeSheet. */
 const resultRange = (rows: number) => `B2:C${rows + 1}`;

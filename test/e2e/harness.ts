@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { GeoapifyEmulator, type EmulatorOptions } from "../../src/dev/emulator/emulator";
 import { SETTING_KEYS } from "../../src/settings/settings";
 
@@ -143,6 +144,12 @@ export interface OpenOptions {
   prepare?: (context: BrowserContext) => Promise<unknown>;
 }
 
+export interface E2EOptions {
+  emulator?: EmulatorOptions;
+  addinRoot?: string;
+  extraRoots?: string[];
+}
+
 /** A browser and the servers a test file needs; close() in afterAll. */
 export class E2E {
   private readonly contexts = new Set<BrowserContext>();
@@ -158,11 +165,10 @@ export class E2E {
    * @param addinRoot where functions.js, functions.json and manifest.xml come from: the build
    *   (default) or a fixture add-in.
    */
-  static async start(
-    options: { emulator?: EmulatorOptions; addinRoot?: string; extraRoots?: string[] } = {}
-  ): Promise<E2E> {
+  static async start(options: E2EOptions = {}): Promise<E2E> {
+    // Every page the tests open comes from the build, the workbench at least.
+    requireBuild();
     const addinRoot = options.addinRoot ?? DIST;
-    if (addinRoot === DIST) requireBuild();
     const roots = [DIST_WORKBENCH, addinRoot, ...(options.extraRoots ?? [])];
     const emulator = new GeoapifyEmulator(options.emulator);
     const opened: { server?: StaticServer; emulatorUrl?: string } = {};
@@ -244,4 +250,31 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** Waits in the page until no cell is #BUSY!, failing after `timeoutMs` with the count left. */
 export async function waitForIdle(page: Page, timeoutMs = 30_000): Promise<void> {
   await page.evaluate((timeout) => window.__workbench.waitForIdle(timeout), timeoutMs);
+}
+
+/**
+ * The harness of one test file: started before its first test, a fresh emulator state and no
+ * leftover browser context for each test, everything closed after the last. The E2E it returns
+ * forwards to the harness once it has started.
+ */
+export function useE2E(options: E2EOptions = {}): E2E {
+  let started: E2E | undefined;
+  beforeAll(async () => {
+    started = await E2E.start(options);
+  });
+  beforeEach(() => started?.emulator.reset());
+  afterEach(() => started?.closeContexts());
+  afterAll(() => started?.close());
+  return new Proxy({} as E2E, {
+    get(_, property) {
+      if (!started) throw new Error("The e2e harness is used before it started");
+      const value: unknown = Reflect.get(started, property);
+      return typeof value === "function" ? value.bind(started) : value;
+    },
+  });
+}
+
+/** Cell values of a workbench range, such as "B2:C11". */
+export function readCells(page: Page, range: string) {
+  return page.evaluate((cells) => window.__workbench.read(cells), range);
 }

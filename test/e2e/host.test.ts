@@ -5,14 +5,14 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  E2E,
   FIXTURES,
+  readCells,
   ROOT,
   type OpenedPage,
-  requireBuild,
   screenshot,
+  useE2E,
   waitForIdle,
 } from "./harness";
 
@@ -31,22 +31,9 @@ declare global {
   }
 }
 
-let e2e: E2E;
-
-beforeAll(async () => {
-  requireBuild();
-  e2e = await E2E.start({
-    addinRoot: path.join(FIXTURES, "addin"),
-    extraRoots: [path.join(FIXTURES, "pages")],
-  });
-});
-
-afterEach(async () => {
-  await e2e.closeContexts();
-});
-
-afterAll(async () => {
-  await e2e?.close();
+const e2e = useE2E({
+  addinRoot: path.join(FIXTURES, "addin"),
+  extraRoots: [path.join(FIXTURES, "pages")],
 });
 
 const fixture = (page: Page) => page.evaluate(() => window.fixture);
@@ -222,7 +209,7 @@ describe("results", () => {
       wb.setCell("H3", "=FIX.PAIR(1, 2)");
     });
     await waitForIdle(page);
-    const read = (range: string) => page.evaluate((r) => window.__workbench.read(r), range);
+    const read = (range: string) => readCells(page, range);
     expect(await read("B1:C3")).toEqual([
       ["left", "right"],
       [{ error: "#SPILL!", message: "The spill range isn't blank" }, "in the way"],

@@ -3,26 +3,14 @@
 
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { SETTING_KEYS } from "../../src/settings/settings";
-import { E2E, OFFICE_JS, screenshot } from "./harness";
+import { OFFICE_JS, screenshot, useE2E } from "./harness";
 
 /** Where Office loads office.js and the files office.js loads after it. */
 const OFFICE_CDN = "https://appsforoffice.microsoft.com/lib/1/hosted/";
 
-let e2e: E2E;
-
-beforeAll(async () => {
-  e2e = await E2E.start();
-});
-
-afterEach(async () => {
-  await e2e.closeContexts();
-});
-
-afterAll(async () => {
-  await e2e?.close();
-});
+const e2e = useE2E();
 
 it.each([
   ["office.js and the files it loads next", false],

@@ -3,10 +3,10 @@
 // emulator was asked, because batching is only worth anything if both are right.
 
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { geocode } from "../../src/dev/emulator/gazetteer";
 import { SETTING_KEYS } from "../../src/settings/settings";
-import { E2E, screenshot, waitForIdle } from "./harness";
+import { readCells as read, screenshot, useE2E, waitForIdle } from "./harness";
 
 /** The article's addresses and where they are, to four decimals. */
 const ARTICLE: Array<[address: string, lat: number, lon: number]> = [
@@ -22,27 +22,10 @@ const ARTICLE: Array<[address: string, lat: number, lon: number]> = [
   ["2 Macquarie Street Sydney", -33.8568, 151.2153],
 ];
 
-let e2e: E2E;
-
-beforeAll(async () => {
+const e2e = useE2E({
   // Fast but not instant: jobs stay pending for a poll or two, as real ones do.
-  e2e = await E2E.start({ emulator: { latencyMs: 5, jobBaseMs: 100, jobPerAddressMs: 0.05 } });
+  emulator: { latencyMs: 5, jobBaseMs: 100, jobPerAddressMs: 0.05 },
 });
-
-beforeEach(() => {
-  e2e.emulator.reset();
-});
-
-afterEach(async () => {
-  await e2e.closeContexts();
-});
-
-afterAll(async () => {
-  await e2e?.close();
-});
-
-const read = (page: Page, range: string) =>
-  page.evaluate((cells) => window.__workbench.read(cells), range);
 
 /** Addresses in A from A2 down, and =GEO.LOCATION beside each, typed as one edit. */
 async function typeSheet(page: Page, addresses: string[]): Promise<void> {
