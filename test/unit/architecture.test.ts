@@ -16,7 +16,9 @@ function sourceFiles(folder: string): string[] {
 
 /** Folders of src/ that a file imports, by relative specifier ("../geoapify/client" → geoapify). */
 function importedRooms(file: string): string[] {
-  const specifiers = [...readFileSync(file, "utf8").matchAll(/from\s+"(\.[^"]+)"/g)].map((m) => m[1]);
+  const specifiers = [...readFileSync(file, "utf8").matchAll(/from\s+"(\.[^"]+)"/g)].map(
+    (m) => m[1]
+  );
   return specifiers.map((specifier) => {
     const target = relative(SRC, join(file, "..", specifier));
     return target.startsWith("..") ? target : target.split("/")[0];
@@ -34,7 +36,10 @@ describe("architecture walls", () => {
   ])("src/%s imports none of %j and no Office or DOM global", (room, forbidden) => {
     for (const file of sourceFiles(join(SRC, room))) {
       const rooms = importedRooms(file);
-      expect(rooms.filter((target) => forbidden.includes(target)), file).toEqual([]);
+      expect(
+        rooms.filter((target) => forbidden.includes(target)),
+        file
+      ).toEqual([]);
       const code = readFileSync(file, "utf8")
         .replace(/\/\*[\s\S]*?\*\//g, "")
         .replace(/\/\/.*$/gm, "");
@@ -48,7 +53,10 @@ describe("architecture walls", () => {
     expect(product.length).toBeGreaterThan(5);
     for (const file of product) {
       const rooms = importedRooms(file);
-      expect(rooms.filter((target) => target === "dev" || target.startsWith("..")), file).toEqual([]);
+      expect(
+        rooms.filter((target) => target === "dev" || target.startsWith("..")),
+        file
+      ).toEqual([]);
     }
   });
 });

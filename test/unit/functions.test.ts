@@ -62,7 +62,11 @@ describe("GEO.LOCATION", () => {
   });
 
   it("sends the cells of one recalculation as one job, each distinct address once", async () => {
-    const cells = ["11 Wall Street New York", "  11 wall  street NEW york ", "221B Baker St London"];
+    const cells = [
+      "11 Wall Street New York",
+      "  11 wall  street NEW york ",
+      "221B Baker St London",
+    ];
     const results = await Promise.all(cells.map((address) => location(address, invocation())));
     expect(results[0]).toEqual(results[1]);
     expect(emulator.counts().submit).toBe(1);
@@ -107,7 +111,10 @@ describe("GEO.LOCATION", () => {
   it("says the key was rejected, without showing it", async () => {
     const rejecting = new GeoapifyEmulator({ invalidKeys: [API_KEY] });
     const url = await rejecting.listen(0, "127.0.0.1");
-    runtime.geocoder = geocoderWith({ [SETTING_KEYS.apiKey]: API_KEY, [SETTING_KEYS.baseUrl]: url });
+    runtime.geocoder = geocoderWith({
+      [SETTING_KEYS.apiKey]: API_KEY,
+      [SETTING_KEYS.baseUrl]: url,
+    });
     try {
       const error = await cellError(location("11 Wall Street New York", invocation()));
       expect(error.code).toBe("#VALUE!");
@@ -133,10 +140,26 @@ describe("GEO.LOCATION", () => {
   });
 
   it("settles every cell with #N/A when Geoapify keeps failing", async () => {
-    emulator.inject(...Array.from({ length: 10 }, () => ({ on: "submit" as const, response: { status: 503 as const } })));
+    emulator.inject(
+      ...Array.from({ length: 10 }, () => ({
+        on: "submit" as const,
+        response: { status: 503 as const },
+      }))
+    );
     const error = await cellError(location("2 Macquarie Street Sydney", invocation()));
     expect(error.code).toBe("#N/A");
     expect(error.message).not.toContain(API_KEY);
+  });
+
+  it("fails fast with #N/A once the daily quota is exhausted, without asking again", async () => {
+    emulator.set({ quotaExhausted: true });
+    const first = await cellError(location("11 Wall Street New York", invocation()));
+    expect(first.code).toBe("#N/A");
+    expect(first.message).toBe("Geoapify daily quota exhausted — try again later");
+    const requests = emulator.counts().total;
+    const second = await cellError(location("350 Fifth Avenue New York", invocation()));
+    expect(second.message).toBe(first.message);
+    expect(emulator.counts().total).toBe(requests);
   });
 
   it("settles pending cells when the runtime stops", async () => {

@@ -20,7 +20,9 @@ describe("functions.json", () => {
       options: { cancelable: true },
     });
     // One scalar (dimensionality omitted means scalar): Excel calls it once per cell.
-    expect(location.parameters).toEqual([expect.objectContaining({ name: "address", type: "any" })]);
+    expect(location.parameters).toEqual([
+      expect.objectContaining({ name: "address", type: "any" }),
+    ]);
     expect(location.parameters[0].dimensionality ?? "scalar").toBe("scalar");
     expect(location.description).toMatch(/latitude and longitude/i);
   });

@@ -1,0 +1,56 @@
+// What `npm run build` leaves in dist/: a complete, deployable add-in whose manifest points at
+// the production host only, and whose bundle carries none of the dev tools.
+
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { generateCustomFunctionsMetadata } from "custom-functions-metadata";
+import { describe, expect, it } from "vitest";
+import { checkManifest } from "../../src/dev/manifest-check";
+import { DIST, requireBuild, ROOT } from "./harness";
+
+requireBuild();
+const dist = (file: string) => readFileSync(path.join(DIST, file), "utf8");
+
+describe("the production build", () => {
+  it("has everything the manifest names", () => {
+    const files = readdirSync(DIST, { recursive: true }).map(String);
+    for (const file of ["functions.js", "functions.json", "taskpane.html", "taskpane.js"]) {
+      expect(files).toContain(file);
+    }
+    const manifest = dist("manifest.xml");
+    const named = [...manifest.matchAll(/DefaultValue="https:\/\/[^/"]+\/([^"]+)"/g)].map(
+      (m) => m[1]
+    );
+    expect(named.length).toBeGreaterThan(5);
+    for (const file of named) expect(files).toContain(file);
+  });
+
+  it("rewrites every dev URL of the manifest, and nothing else", () => {
+    const source = readFileSync(path.join(ROOT, "manifest.xml"), "utf8");
+    const built = dist("manifest.xml");
+    const devUrls = source.match(/https:\/\/localhost:3000\//g) ?? [];
+    expect(devUrls.length).toBeGreaterThan(5);
+    expect(built).not.toContain("localhost");
+    expect(checkManifest(built, { production: true })).toEqual([]);
+    const productionOrigin = /DefaultValue="(https:\/\/[^/"]+\/)functions\.js"/.exec(built)?.[1];
+    expect(productionOrigin).toBeDefined();
+    expect(built.replaceAll(productionOrigin!, "https://localhost:3000/")).toBe(source);
+  });
+
+  it("ships the functions.json its JSDoc describes", async () => {
+    const generated = await generateCustomFunctionsMetadata(
+      path.join(ROOT, "src/functions/functions.ts")
+    );
+    expect(JSON.parse(dist("functions.json"))).toEqual(JSON.parse(generated.metadataJson));
+  });
+
+  it("registers the functions itself and contains no dev tool", () => {
+    const bundle = dist("functions.js");
+    expect(bundle).toContain('CustomFunctions.associate("LOCATION"');
+    // The emulator and the workbench never ship; nor does the dev build's emulator fallback.
+    for (const devOnly of ["GeoapifyEmulator", "gazetteer", "__workbench", "/emulator"]) {
+      expect(bundle).not.toContain(devOnly);
+    }
+    expect(bundle).toContain("https://api.geoapify.com");
+  });
+});
