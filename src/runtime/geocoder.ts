@@ -127,6 +127,9 @@ export class Geocoder {
         return [[cacheKey(endpoint.baseUrl, query), place ?? NOT_FOUND]];
       })
     );
+    // A batch's results are already one write: persist them now rather than after the cache's
+    // flush delay, so a workbook closed right after a recalculation keeps them.
+    void cache.flush();
     return places;
   }
 
