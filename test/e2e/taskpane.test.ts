@@ -3,14 +3,35 @@
 
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import type { BrowserContext } from "playwright-core";
 import { expect, it } from "vitest";
 import { SETTING_KEYS } from "../../src/settings/settings";
-import { OFFICE_JS, screenshot, useE2E } from "./harness";
+import { OFFICE_JS, screenshot, useE2E, waitForIdle } from "./harness";
 
 /** Where Office loads office.js and the files office.js loads after it. */
 const OFFICE_CDN = "https://appsforoffice.microsoft.com/lib/1/hosted/";
 
 const e2e = useE2E();
+
+/**
+ * Answers Office's CDN from the npm package: office.js and the files it loads next from where it
+ * came from, or office.js alone when `officeJsOnly`.
+ */
+function serveOfficeFromPackage(
+  context: BrowserContext,
+  { served = [], officeJsOnly = false }: { served?: string[]; officeJsOnly?: boolean } = {}
+) {
+  return context.route(`${OFFICE_CDN}**`, async (route) => {
+    const url = new URL(route.request().url());
+    const file = path.join(OFFICE_JS, url.pathname.slice(new URL(OFFICE_CDN).pathname.length));
+    if (officeJsOnly && path.basename(file) !== "office.js") return route.abort();
+    served.push(path.basename(file));
+    const body = await readFile(file).catch(() => undefined);
+    return body
+      ? route.fulfill({ body, contentType: "text/javascript" })
+      : route.fulfill({ status: 404 });
+  });
+}
 
 it.each([
   ["office.js and the files it loads next", false],
@@ -19,18 +40,7 @@ it.each([
 ])("saves the API key the cells use and confirms it, with %s", async (_, officeJsOnly) => {
   const served: string[] = [];
   const { page, errors } = await e2e.open("/taskpane.html", {
-    prepare: (context) =>
-      // office.js loads further files from where it came from; they come from the npm package.
-      context.route(`${OFFICE_CDN}**`, async (route) => {
-        const url = new URL(route.request().url());
-        const file = path.join(OFFICE_JS, url.pathname.slice(new URL(OFFICE_CDN).pathname.length));
-        if (officeJsOnly && path.basename(file) !== "office.js") return route.abort();
-        served.push(path.basename(file));
-        const body = await readFile(file).catch(() => undefined);
-        return body
-          ? route.fulfill({ body, contentType: "text/javascript" })
-          : route.fulfill({ status: 404 });
-      }),
+    prepare: (context) => serveOfficeFromPackage(context, { served, officeJsOnly }),
   });
   expect(served).toContain("office.js");
 
@@ -50,4 +60,29 @@ it.each([
     expect(errors).toEqual([]);
     await screenshot(page, "taskpane-saved");
   }
+});
+
+it("clears the cached results the cells would otherwise reuse", async () => {
+  const { page: workbench, context } = await e2e.openWorkbench({
+    storage: e2e.settings,
+    sample: true,
+  });
+  await waitForIdle(workbench);
+  // A reload answers from the persistent cache: nothing new is sent.
+  await workbench.reload();
+  await waitForIdle(workbench);
+  expect(e2e.emulator.counts().submit).toBe(1);
+
+  // The pane of the same runtime origin, as in Excel's shared runtime.
+  await serveOfficeFromPackage(context);
+  const pane = await context.newPage();
+  await pane.goto(`${e2e.server.origin}/taskpane.html`);
+  await pane.getByRole("button", { name: "Clear cached results" }).click();
+  await expect.poll(() => pane.getByRole("status").textContent()).toBe("Cached results cleared.");
+
+  await workbench.reload();
+  await waitForIdle(workbench);
+  const jobs = e2e.emulator.jobsSubmitted();
+  expect(jobs).toHaveLength(2);
+  expect(new Set(jobs[1])).toEqual(new Set(jobs[0]));
 });
