@@ -1,7 +1,10 @@
 // Command-line options of `npm run bench`.
 
 import { parseArgs } from "node:util";
+import { readNonNegativeNumber as readNumber, UsageError } from "../../src/dev/cli-args";
 import { DEFAULT_MODEL, type LatencyModel } from "./model";
+
+export { UsageError };
 
 export const USAGE =
   "usage: npm run bench -- [--quick] [--json] [--latency ms] [--job-base ms] " +
@@ -15,10 +18,6 @@ export interface BenchOptions {
   model: LatencyModel;
   /** Per-case budget: a strategy estimated to take longer is skipped. Default 120 s, quick 15 s. */
   budgetSeconds: number;
-}
-
-export class UsageError extends Error {
-  override readonly name = "UsageError";
 }
 
 export function parseOptions(args: string[]): BenchOptions {
@@ -49,13 +48,4 @@ export function parseOptions(args: string[]): BenchOptions {
     },
     budgetSeconds: readNumber("budget", values.budget) ?? (values.quick ? 15 : 120),
   };
-}
-
-function readNumber(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(value) || value < 0) {
-    throw new UsageError(`--${flag} must be a number >= 0, got "${raw}"`);
-  }
-  return value;
 }

@@ -2,6 +2,7 @@
 //   npx tsx src/dev/emulator/cli.ts --port 3001 --latency 30 --job-base 300 --job-per-address 0.2
 
 import { parseArgs } from "node:util";
+import { readNonNegativeNumber as readNumber, UsageError } from "../cli-args";
 import { GeoapifyEmulator } from "./emulator";
 
 /** The terminal voice of the emulator CLI; the emulator module itself never prints. */
@@ -13,17 +14,6 @@ const logger = {
 const USAGE =
   "usage: tsx src/dev/emulator/cli.ts [--port 3001] [--latency ms] [--job-base ms] " +
   "[--job-per-address ms]";
-
-class UsageError extends Error {}
-
-function readNumber(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(value) || value < 0) {
-    throw new UsageError(`--${flag} must be a number >= 0, got "${raw}"`);
-  }
-  return value;
-}
 
 function readPort(raw: string): number {
   const port = Number(raw);
