@@ -6,7 +6,8 @@ export function cleanAddress(address: string): string {
   return address.trim().replace(/\s+/g, " ");
 }
 
-/** The identity used for de-duplication and caching. */
-export function addressKey(address: string): string {
-  return cleanAddress(address).toLowerCase();
+/** The identity used for de-duplication and caching, of an address already cleaned by
+ * cleanAddress: the geocoder cleans each cell's text once and keys it from there. */
+export function addressKey(cleanedAddress: string): string {
+  return cleanedAddress.toLowerCase();
 }
