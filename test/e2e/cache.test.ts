@@ -11,20 +11,24 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { geocode } from "../../src/dev/emulator/gazetteer";
-import { readCells as read, RESULTS, screenshot, useE2E } from "./harness";
+import {
+  persisted,
+  readCells as read,
+  RESULTS,
+  screenshot,
+  typeSheet,
+  useE2E,
+  waitForPersisted,
+} from "./harness";
 
 const FIGURES_FILE = path.join(RESULTS, "cache-figures.json");
 
 /** The runtime's database (GeocodeCache's default) and object store (PlaceStore's). */
-const CACHE_DB = "geobatch";
-const CACHE_STORE = "places";
 
 /** Generous: a 10,000-cell pass takes a few seconds here, and the machine is shared. */
 const IDLE_TIMEOUT_MS = 60_000;
 /** The same for 100,000 cells, ten times the work. */
 const LARGE_IDLE_TIMEOUT_MS = 90_000;
-/** How long the cache may take to write its entries to IndexedDB after the cells settle. */
-const FLUSH_TIMEOUT_MS = 30_000;
 
 /** Everything the tests measured, keyed by test; written once all tests have run. */
 const figures: Record<string, unknown> = {};
@@ -49,34 +53,6 @@ function openWorkbench() {
 /** The GEO.LOCATION cells of a sheet typed by typeSheet. */
 const resultRange = (rows: number) => `B2:C${rows + 1}`;
 
-/**
- * Types the addresses into A from A2 down and =GEO.LOCATION beside each, then waits until no
- * cell is #BUSY!. Resolves the time that took in the page, in ms.
- */
-async function typeSheet(
-  page: Page,
-  addresses: string[],
-  timeoutMs = IDLE_TIMEOUT_MS
-): Promise<number> {
-  return page.evaluate(
-    async ({ column, timeoutMs }) => {
-      const wb = window.__workbench;
-      const started = performance.now();
-      wb.setCells(
-        "A2",
-        column.map((address) => [address])
-      );
-      wb.setCells(
-        "B2",
-        column.map((_, index) => [`=GEO.LOCATION(A${index + 2})`])
-      );
-      await wb.waitForIdle(timeoutMs);
-      return performance.now() - started;
-    },
-    { column: addresses, timeoutMs }
-  );
-}
-
 /** Recalculates every formula and resolves the time until no cell is #BUSY!, in ms. */
 async function timedRecalculation(page: Page, timeoutMs = IDLE_TIMEOUT_MS): Promise<number> {
   return page.evaluate(async (timeout) => {
@@ -86,61 +62,6 @@ async function timedRecalculation(page: Page, timeoutMs = IDLE_TIMEOUT_MS): Prom
     await wb.waitForIdle(timeout);
     return performance.now() - started;
   }, timeoutMs);
-}
-
-/** What the runtime's cache has written to IndexedDB. */
-interface PersistedFigures {
-  entries: number;
-  /** Mean length of the keys: the emulator's URL, a space and the lower-cased address. */
-  averageKeyChars: number;
-}
-
-/**
- * Reads the runtime's database. Call it only once the page has loaded functions.js: the
- * runtime's open request then precedes this one, so this never creates the database (which would
- * leave the runtime without its object store).
- */
-async function persisted(page: Page, withKeys = false): Promise<PersistedFigures> {
-  return page.evaluate(
-    ({ dbName, storeName, readKeys }) =>
-      new Promise<PersistedFigures>((resolve, reject) => {
-        const request = indexedDB.open(dbName);
-        request.onerror = () => reject(request.error ?? new Error(`Cannot open ${dbName}`));
-        request.onsuccess = () => {
-          const db = request.result;
-          const transaction = db.transaction(storeName, "readonly");
-          const store = transaction.objectStore(storeName);
-          const count = store.count();
-          const keys = readKeys ? store.getAllKeys() : undefined;
-          transaction.oncomplete = () => {
-            db.close();
-            const chars = (keys?.result ?? []).reduce<number>(
-              (sum, key) => sum + String(key).length,
-              0
-            );
-            resolve({
-              entries: count.result,
-              averageKeyChars: count.result ? Math.round(chars / count.result) : 0,
-            });
-          };
-          transaction.onabort = () => {
-            db.close();
-            reject(transaction.error ?? new Error(`Cannot read ${storeName}`));
-          };
-        };
-      }),
-    { dbName: CACHE_DB, storeName: CACHE_STORE, readKeys: withKeys }
-  );
-}
-
-/** Waits until the cache's flush has put exactly `entries` records on disk. */
-async function waitForPersisted(page: Page, entries: number): Promise<void> {
-  await expect
-    .poll(async () => (await persisted(page)).entries, {
-      timeout: FLUSH_TIMEOUT_MS,
-      interval: 100,
-    })
-    .toBe(entries);
 }
 
 interface StorageFigures {
@@ -196,7 +117,7 @@ async function geocodeAndPersist(page: Page, addresses: string[], timeoutMs = ID
   expect((await persisted(page)).entries).toBe(0);
   const storageBefore = await storageUsage(page);
 
-  const firstPassMs = await typeSheet(page, addresses, timeoutMs);
+  const firstPassMs = await typeSheet(page, addresses, { idleTimeoutMs: timeoutMs });
   const cells = await read(page, resultRange(addresses.length));
   expect(mismatches(cells, addresses)).toEqual([]);
   const sent = e2e.emulator.jobsSubmitted().flat();
@@ -240,7 +161,9 @@ describe("persistent cache", () => {
     await reload(page);
     // The workbench reopens empty (?sheet=empty): build the same sheet again, as reopening a
     // workbook recalculates it.
-    const rebuildAfterReloadMs = await typeSheet(page, addresses);
+    const rebuildAfterReloadMs = await typeSheet(page, addresses, {
+      idleTimeoutMs: IDLE_TIMEOUT_MS,
+    });
     const recalculationAfterReloadMs = await timedRecalculation(page);
     expect(e2e.emulator.requests.length).toBe(requestsAfterGeocoding);
     expect(await read(page, resultRange(addresses.length))).toEqual(cells);
@@ -271,7 +194,9 @@ describe("persistent cache", () => {
 
     const reloadStarted = performance.now();
     await reload(page);
-    const rebuildAfterReloadMs = await typeSheet(page, addresses, LARGE_IDLE_TIMEOUT_MS);
+    const rebuildAfterReloadMs = await typeSheet(page, addresses, {
+      idleTimeoutMs: LARGE_IDLE_TIMEOUT_MS,
+    });
     const recalculationAfterReloadMs = await timedRecalculation(page, LARGE_IDLE_TIMEOUT_MS);
     const reloadToCachedMs = performance.now() - reloadStarted;
     expect(e2e.emulator.requests.length).toBe(requestsAfterGeocoding);
@@ -297,24 +222,10 @@ describe("cancellation", () => {
     const cleared = addresses.slice(50, 150);
     const kept = [...addresses.slice(0, 50), ...addresses.slice(150)];
     const { page } = await openWorkbench();
-    await page.evaluate(
-      ({ column, timeoutMs }) => {
-        const wb = window.__workbench;
-        wb.setCells(
-          "A2",
-          column.map((address) => [address])
-        );
-        // In the task that makes the 200 calls, before anything they scheduled (the batching
-        // window among it): as when Excel delivers the cancellations with the calls.
-        wb.afterNextTask(() => wb.clear("B52:B151"));
-        wb.setCells(
-          "B2",
-          column.map((_, index) => [`=GEO.LOCATION(A${index + 2})`])
-        );
-        return wb.waitForIdle(timeoutMs);
-      },
-      { column: addresses, timeoutMs: IDLE_TIMEOUT_MS }
-    );
+    await typeSheet(page, addresses, {
+      clearInSameTask: "B52:B151",
+      idleTimeoutMs: IDLE_TIMEOUT_MS,
+    });
 
     const stats = await page.evaluate(() => window.__workbench.hostStats());
     expect(stats.calls).toBe(addresses.length);

@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { GeoapifyEmulator, type EmulatorOptions } from "../../src/dev/emulator/emulator";
 import { SETTING_KEYS } from "../../src/settings/settings";
 
@@ -277,4 +277,102 @@ export function useE2E(options: E2EOptions = {}): E2E {
 /** Cell values of a workbench range, such as "B2:C11". */
 export function readCells(page: Page, range: string) {
   return page.evaluate((cells) => window.__workbench.read(cells), range);
+}
+
+export interface TypeSheetOptions {
+  /** A range cleared in the task that makes the calls, before anything they scheduled (the
+   * batching window among it): as when Excel delivers cancellations together with the calls. */
+  clearInSameTask?: string;
+  /** Wait until no cell is #BUSY!, at most this long. Default: return once typed. */
+  idleTimeoutMs?: number;
+}
+
+/**
+ * Types the addresses into A from A2 down and =GEO.LOCATION beside each, as one edit. Resolves
+ * the time it took in the page, in ms (until idle when `idleTimeoutMs` is given).
+ */
+export function typeSheet(
+  page: Page,
+  addresses: string[],
+  options: TypeSheetOptions = {}
+): Promise<number> {
+  return page.evaluate(
+    async ({ column, clearInSameTask, idleTimeoutMs }) => {
+      const wb = window.__workbench;
+      const started = performance.now();
+      wb.setCells(
+        "A2",
+        column.map((address) => [address])
+      );
+      if (clearInSameTask) wb.afterNextTask(() => wb.clear(clearInSameTask));
+      wb.setCells(
+        "B2",
+        column.map((_, index) => [`=GEO.LOCATION(A${index + 2})`])
+      );
+      if (idleTimeoutMs !== undefined) await wb.waitForIdle(idleTimeoutMs);
+      return performance.now() - started;
+    },
+    { column: addresses, ...options }
+  );
+}
+
+/** The runtime's IndexedDB cache (src/cache/geocode-cache.ts). */
+const CACHE_DB = "geobatch";
+const CACHE_STORE = "places";
+/** How long the cache may take to write its entries after the cells settle. */
+const FLUSH_TIMEOUT_MS = 30_000;
+
+/** What the runtime's cache has written to IndexedDB. */
+export interface PersistedFigures {
+  entries: number;
+  /** Mean length of the keys: the emulator's URL, a space and the lower-cased address. */
+  averageKeyChars: number;
+}
+
+/**
+ * Reads the runtime's database. Call it only once the page has loaded functions.js: the
+ * runtime's open request then precedes this one, so this never creates the database (which would
+ * leave the runtime without its object store).
+ */
+export async function persisted(page: Page, withKeys = false): Promise<PersistedFigures> {
+  return page.evaluate(
+    ({ dbName, storeName, readKeys }) =>
+      new Promise<PersistedFigures>((resolve, reject) => {
+        const request = indexedDB.open(dbName);
+        request.onerror = () => reject(request.error ?? new Error(`Cannot open ${dbName}`));
+        request.onsuccess = () => {
+          const db = request.result;
+          const transaction = db.transaction(storeName, "readonly");
+          const store = transaction.objectStore(storeName);
+          const count = store.count();
+          const keys = readKeys ? store.getAllKeys() : undefined;
+          transaction.oncomplete = () => {
+            db.close();
+            const chars = (keys?.result ?? []).reduce<number>(
+              (sum, key) => sum + String(key).length,
+              0
+            );
+            resolve({
+              entries: count.result,
+              averageKeyChars: count.result ? Math.round(chars / count.result) : 0,
+            });
+          };
+          transaction.onabort = () => {
+            db.close();
+            reject(transaction.error ?? new Error(`Cannot read ${storeName}`));
+          };
+        };
+      }),
+    { dbName: CACHE_DB, storeName: CACHE_STORE, readKeys: withKeys }
+  );
+}
+
+/** Waits until the cache's flush has put exactly `entries` records on disk. */
+export async function waitForPersisted(page: Page, entries: number): Promise<void> {
+  await expect
+    .poll(async () => (await persisted(page)).entries, {
+      timeout: FLUSH_TIMEOUT_MS,
+      interval: 100,
+    })
+    .toBe(entries);
 }

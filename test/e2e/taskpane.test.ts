@@ -6,7 +6,7 @@ import path from "node:path";
 import type { BrowserContext } from "playwright-core";
 import { expect, it } from "vitest";
 import { SETTING_KEYS } from "../../src/settings/settings";
-import { OFFICE_JS, screenshot, useE2E, waitForIdle } from "./harness";
+import { OFFICE_JS, screenshot, useE2E, waitForIdle, waitForPersisted } from "./harness";
 
 /** Where Office loads office.js and the files office.js loads after it. */
 const OFFICE_CDN = "https://appsforoffice.microsoft.com/lib/1/hosted/";
@@ -68,7 +68,8 @@ it("clears the cached results the cells would otherwise reuse", async () => {
     sample: true,
   });
   await waitForIdle(workbench);
-  // A reload answers from the persistent cache: nothing new is sent.
+  // Once the results are on disk, a reload answers from the persistent cache: nothing is sent.
+  await waitForPersisted(workbench, 10);
   await workbench.reload();
   await waitForIdle(workbench);
   expect(e2e.emulator.counts().submit).toBe(1);

@@ -6,7 +6,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { geocode } from "../../src/dev/emulator/gazetteer";
 import { SETTING_KEYS } from "../../src/settings/settings";
-import { readCells as read, screenshot, useE2E, waitForIdle } from "./harness";
+import { readCells as read, screenshot, typeSheet, useE2E, waitForIdle } from "./harness";
 
 /** The article's addresses and where they are, to four decimals. */
 const ARTICLE: Array<[address: string, lat: number, lon: number]> = [
@@ -26,21 +26,6 @@ const e2e = useE2E({
   // Fast but not instant: jobs stay pending for a poll or two, as real ones do.
   emulator: { latencyMs: 5, jobBaseMs: 100, jobPerAddressMs: 0.05 },
 });
-
-/** Addresses in A from A2 down, and =GEO.LOCATION beside each, typed as one edit. */
-async function typeSheet(page: Page, addresses: string[]): Promise<void> {
-  await page.evaluate((column) => {
-    const wb = window.__workbench;
-    wb.setCells(
-      "A2",
-      column.map((address) => [address])
-    );
-    wb.setCells(
-      "B2",
-      column.map((_, index) => [`=GEO.LOCATION(A${index + 2})`])
-    );
-  }, addresses);
-}
 
 /** The grid's cell element for a row and column of the visible window (0-based). */
 function gridCell(page: Page, row: number, column: number) {
@@ -199,20 +184,7 @@ describe("cancellation", () => {
     const addresses = Array.from({ length: 20 }, (_, index) => `${index + 1} Cancel Lane`);
     // Row 22 shares row 12's address, so that address keeps one waiter.
     addresses.push(addresses[10]);
-    await page.evaluate((column) => {
-      const wb = window.__workbench;
-      wb.setCells(
-        "A2",
-        column.map((address) => [address])
-      );
-      // Cleared right after the task that calls the functions, before anything they scheduled:
-      // as when Excel delivers a cancellation with the calls.
-      wb.afterNextTask(() => wb.clear("B12:B21"));
-      wb.setCells(
-        "B2",
-        column.map((_, index) => [`=GEO.LOCATION(A${index + 2})`])
-      );
-    }, addresses);
+    await typeSheet(page, addresses, { clearInSameTask: "B12:B21" });
     await waitForIdle(page);
 
     const stats = await page.evaluate(() => window.__workbench.hostStats());
