@@ -64,3 +64,12 @@ export function jobParams(options: LookupOptions): Record<string, string> {
   if (options.language) params.lang = options.language;
   return params;
 }
+
+/** The option set of a job's query parameters: the inverse of jobParams, for stored jobs. */
+export function optionsFromParams(params: Readonly<Record<string, string>>): LookupOptions {
+  const options: LookupOptions = {};
+  const country = /^countrycode:(.+)$/.exec(params.filter ?? "")?.[1];
+  if (country) options.country = country;
+  if (params.lang) options.language = params.lang;
+  return options;
+}

@@ -1,68 +1,103 @@
-// The composition root: one Geocoder per runtime wires settings, the cache, the batcher and the
-// Geoapify client together. Data flows one way: cell -> cache or batcher -> client -> batcher ->
-// cell, and results go into the cache on the way back.
+// The composition root: one Geocoder per runtime wires settings, the cache, one batcher per job
+// group and one Geoapify client per endpoint and key. Data flows one way: cell -> cache, or
+// batcher -> client -> batcher -> cell; every collected job's results reach the cache through
+// the client's onResults, whether a cell still waits for them or not.
+//
+// A lookup is (kind, options, input). Every function that needs the same lookup shares it:
+// GEO.LAT, GEO.ADDRESS and GEO.PLACE of one address are one slot in one job and one cache entry.
 
 import { Batcher, type BatchContext } from "../batching/batcher";
-import { GeocodeCache, NOT_FOUND, type CachedPlace } from "../cache/geocode-cache";
-import { GeoapifyClient, type GeoapifyClientOptions, type Place } from "../geoapify/client";
+import { GeocodeCache, NOT_FOUND, type CachedResult } from "../cache/geocode-cache";
+import {
+  GeoapifyClient,
+  type ClientEvent,
+  type GeoapifyClientOptions,
+  type JobResult,
+  type JobSpec,
+} from "../geoapify/client";
 import { GeoapifyError } from "../geoapify/errors";
-import { MissingApiKeyError, Settings, GEOAPIFY_BASE_URL } from "../settings/settings";
-import { addressKey, cleanAddress } from "./address";
+import { hashApiKey, openJobStore, type JobStore } from "../geoapify/job-store";
+import {
+  groupKey,
+  jobParams,
+  lookupKey,
+  optionsFromParams,
+  type Lookup,
+} from "../places/lookup";
+import type { Place } from "../places/place";
+import {
+  GEOAPIFY_BASE_URL,
+  MissingApiKeyError,
+  type Endpoint,
+  type Limits,
+  type Settings,
+} from "../settings/settings";
+import { CreditLedger, type CreditsSnapshot } from "./credits";
+import { BudgetExceededError, GeoBatchStoppedError, NotCachedError } from "./errors";
 import { publish } from "./telemetry";
 
-/** Settles every waiter when the runtime goes away, so no cell is left #BUSY!. */
-export class GeoBatchStoppedError extends Error {
-  override readonly name = "GeoBatchStoppedError";
+export { GeoBatchStoppedError } from "./errors";
 
-  constructor() {
-    super("GeoBatch was stopped");
-  }
-}
+/** A safety bound on memory: how fast jobs go out is the request scheduler's decision. */
+const MAX_BATCHES_IN_FLIGHT = 64;
 
 export interface GeocoderOptions {
   settings: Settings;
   /** The cache to use once it has opened; lookups wait for it on the first calls only. */
   cache: Promise<GeocodeCache>;
+  /** Where submitted jobs survive a reload. Default: IndexedDB, else memory. */
+  jobStore?: Promise<JobStore>;
   /** Batching window in ms (see Batcher). */
   windowMs?: number;
-  /** Geoapify jobs in flight at once. */
-  maxConcurrentJobs?: number;
-  /** Options for every client this geocoder creates (baseUrl and timeout come from settings). */
-  client?: Omit<GeoapifyClientOptions, "baseUrl" | "jobTimeoutMs">;
+  /** Options for every client this geocoder creates (the endpoint and limits come from settings). */
+  client?: Partial<Omit<GeoapifyClientOptions, "baseUrl" | "apiKey" | "onResults" | "admit">>;
+}
+
+export interface LookupCallOptions {
+  /** Aborted when Excel cancels the cell. */
+  signal?: AbortSignal;
+  /** Formula value preview: answer from the cache or reject NotCachedError, never send. */
+  preview?: boolean;
+}
+
+/** One client and what was read for it: clients are per endpoint, key and limits. */
+interface Connection {
+  client: GeoapifyClient;
+  endpoint: Endpoint;
+  keyHash: string;
+  limits: Limits;
 }
 
 export class Geocoder {
   private readonly settings: Settings;
-  private readonly batcher: Batcher<string, CachedPlace | null>;
+  private readonly batchers = new Map<string, Batcher<Lookup, Place | null>>();
+  private readonly windowMs: number | undefined;
   private readonly clientOptions: GeocoderOptions["client"];
-  // One client per endpoint and timeout, so the quota circuit of an endpoint is shared by its
-  // batches.
-  private readonly clients = new Map<string, GeoapifyClient>();
+  private readonly connections = new Map<string, Promise<Connection>>();
   private readonly cacheReady: Promise<GeocodeCache>;
+  private readonly jobStore: Promise<JobStore>;
+  private readonly credits: CreditLedger;
   private cache: GeocodeCache | undefined;
   private pendingHits = 0;
+  private closed = false;
 
   constructor(options: GeocoderOptions) {
     this.settings = options.settings;
+    this.windowMs = options.windowMs;
     this.clientOptions = options.client;
     this.cacheReady = options.cache.then((cache) => (this.cache = cache));
-    this.batcher = new Batcher({
-      batch: (queries, context) => this.geocodeBatch(queries, context),
-      keyOf: addressKey,
-      windowMs: options.windowMs,
-      maxConcurrentBatches: options.maxConcurrentJobs,
-      // Per-key "enqueued" events would be one DOM event per cell; batches tell the story.
-      onEvent: (event) => event.type !== "enqueued" && publish(event),
-    });
+    this.jobStore = options.jobStore ?? openJobStore();
+    this.credits = new CreditLedger(this.settings.store);
   }
 
   /**
-   * The place for an address: from the cache when known, else from the next batch. Resolves
-   * null when Geoapify found nothing; rejects with MissingApiKeyError, GeoapifyError or
-   * GeoBatchStoppedError. `address` must be non-blank text (the functions validate it).
+   * The place a lookup finds: from the cache when known, else from the next job of its group.
+   * Resolves null when Geoapify found nothing; rejects with MissingApiKeyError, GeoapifyError,
+   * BudgetExceededError, NotCachedError (previews) or GeoBatchStoppedError. The functions
+   * validate the lookup before they ask.
    */
-  async locate(address: string, signal?: AbortSignal): Promise<CachedPlace | null> {
-    const query = cleanAddress(address);
+  async lookup(lookup: Lookup, options: LookupCallOptions = {}): Promise<Place | null> {
+    const { signal } = options;
     const endpoint = await this.settings.endpoint();
     if (!endpoint) {
       throw new MissingApiKeyError();
@@ -70,21 +105,41 @@ export class Geocoder {
     const cache = this.cache ?? (await this.cacheReady);
     // Checked after the awaits: the cell may have been cancelled, or the runtime stopped, while
     // settings or the cache were read.
-    if (this.batcher.closed) {
+    if (this.closed) {
       throw new GeoBatchStoppedError();
     }
+    const key = lookupKey(lookup);
     if (signal?.aborted) {
       // Cancelled before reaching the batcher: reported as the batcher would, so the batch log
       // counts every cancelled cell.
-      publish({ type: "cancelled", key: addressKey(query), dropped: true });
+      publish({ type: "cancelled", key, dropped: true });
       throw signal.reason;
     }
-    const cached = cache.get(cacheKey(endpoint.baseUrl, query));
+    const cached = cache.get(cacheKey(endpoint.baseUrl, key));
     if (cached !== undefined) {
       this.countCacheHit();
       return cached === NOT_FOUND ? null : cached;
     }
-    return this.batcher.load(query, { signal });
+    if (options.preview) {
+      throw new NotCachedError();
+    }
+    return this.batcherFor(lookup).load(lookup, { signal });
+  }
+
+  /** Asks Geoapify whether the saved key works, without spending a credit. */
+  async checkKey(): Promise<"valid" | "rejected" | "unknown" | "missing"> {
+    const endpoint = await this.settings.endpoint();
+    if (!endpoint) return "missing";
+    return (await this.connect(endpoint)).client.checkKey();
+  }
+
+  /** Today's credits for the saved key (UTC day). */
+  async creditsToday(): Promise<CreditsSnapshot | undefined> {
+    const endpoint = await this.settings.endpoint();
+    if (!endpoint) return undefined;
+    const { keyHash, limits } = await this.connect(endpoint);
+    await this.credits.ready();
+    return this.credits.snapshot(keyHash, limits.dailyBudgetCredits);
   }
 
   /** Forgets every cached result, in memory and on disk. */
@@ -94,53 +149,116 @@ export class Geocoder {
 
   /** Settles every pending cell with "GeoBatch was stopped" and stops all work. */
   async close(): Promise<void> {
-    this.batcher.close(new GeoBatchStoppedError());
+    this.closed = true;
+    for (const batcher of this.batchers.values()) batcher.close(new GeoBatchStoppedError());
+    for (const connection of this.connections.values()) {
+      void connection.then(({ client }) => client.close(), () => undefined);
+    }
     await (await this.cacheReady).close();
   }
 
-  private async geocodeBatch(
-    queries: readonly string[],
-    { signal, batchId }: BatchContext
-  ): Promise<Array<CachedPlace | null | Error>> {
+  /**
+   * Collects the jobs a previous page left running for the saved key, so that cells
+   * recalculated after a reload attach to them instead of paying again.
+   */
+  async resumeStoredJobs(): Promise<void> {
+    const endpoint = await this.settings.endpoint();
+    if (endpoint && !this.closed) await (await this.connect(endpoint)).client.resume();
+  }
+
+  private batcherFor(lookup: Lookup): Batcher<Lookup, Place | null> {
+    const group = groupKey(lookup.kind, lookup.options);
+    let batcher = this.batchers.get(group);
+    if (!batcher) {
+      batcher = new Batcher({
+        batch: (lookups, context) => this.runBatch(lookups, context),
+        keyOf: lookupKey,
+        windowMs: this.windowMs,
+        maxConcurrentBatches: MAX_BATCHES_IN_FLIGHT,
+        // Per-key "enqueued" events would be one DOM event per cell; batches tell the story.
+        onEvent: (event) => event.type !== "enqueued" && publish(event),
+      });
+      this.batchers.set(group, batcher);
+    }
+    return batcher;
+  }
+
+  private async runBatch(
+    lookups: readonly Lookup[],
+    { signal }: BatchContext
+  ): Promise<Array<Place | null | Error>> {
     // Read at dispatch time: a key saved while cells waited is used by this batch.
     const endpoint = await this.settings.endpoint();
     if (!endpoint) {
       throw new MissingApiKeyError();
     }
-    const client = this.clientFor(endpoint.baseUrl, await this.settings.jobTimeoutMs());
-    const outcome = await client.geocodeBatch(queries, { apiKey: endpoint.apiKey, signal });
-    publish({
-      type: "job",
-      batchId,
-      jobId: outcome.jobId,
-      polls: outcome.polls,
-      requests: outcome.requests,
-      durationMs: outcome.durationMs,
-    });
-    const cache = await this.cacheReady;
-    const places = outcome.places.map(toCachedPlace);
-    cache.setMany(
-      // Failures are never cached: the next recalculation tries again.
-      queries.flatMap((query, index): Array<[string, CachedPlace | typeof NOT_FOUND]> => {
-        const place = places[index];
-        if (place instanceof Error) return [];
-        return [[cacheKey(endpoint.baseUrl, query), place ?? NOT_FOUND]];
-      })
+    const { client, limits } = await this.connect(endpoint);
+    const { kind, options } = lookups[0];
+    const job: JobSpec = { kind, params: jobParams(options), inputs: lookups.map((l) => l.input) };
+    const results = await client.run(job, { signal });
+    return results.map((result) =>
+      result instanceof GeoapifyError && result.kind === "budget"
+        ? new BudgetExceededError(limits.dailyBudgetCredits ?? 0)
+        : result
     );
-    // A batch's results are already one write: persist them now rather than after the cache's
-    // flush delay, so a workbook closed right after a recalculation keeps them.
-    void cache.flush();
-    return places;
   }
 
-  private clientFor(baseUrl: string, jobTimeoutMs: number | undefined): GeoapifyClient {
-    const id = `${baseUrl} ${jobTimeoutMs ?? ""}`;
-    let client = this.clients.get(id);
-    if (!client) {
-      client = new GeoapifyClient({ ...this.clientOptions, baseUrl, jobTimeoutMs });
-      this.clients.set(id, client);
+  /** The client for this endpoint, key and limits; a new key starts with a fresh scheduler. */
+  private connect(endpoint: Endpoint): Promise<Connection> {
+    return this.settings.limits().then((limits) => {
+      const id = [endpoint.baseUrl, endpoint.apiKey, limits.ratePerSecond, limits.jobTimeoutMs]
+        .concat(limits.dailyBudgetCredits ?? [])
+        .join("\n");
+      let connection = this.connections.get(id);
+      if (!connection) {
+        connection = this.openConnection(endpoint, limits);
+        this.connections.set(id, connection);
+      }
+      return connection;
+    });
+  }
+
+  private async openConnection(endpoint: Endpoint, limits: Limits): Promise<Connection> {
+    const [keyHash, jobStore] = await Promise.all([hashApiKey(endpoint.apiKey), this.jobStore]);
+    const client = new GeoapifyClient({
+      ...this.clientOptions,
+      baseUrl: endpoint.baseUrl,
+      apiKey: endpoint.apiKey,
+      ratePerSecond: limits.ratePerSecond,
+      waitLimitMs: limits.jobTimeoutMs,
+      jobStore,
+      admit: (inputs, creditsPerInput) =>
+        this.credits.admit(keyHash, limits.dailyBudgetCredits, inputs, creditsPerInput),
+      onEvent: (event) => this.onClientEvent(event, keyHash, limits),
+      onResults: (job, results) => void this.store(endpoint.baseUrl, job, results),
+    });
+    await this.credits.ready();
+    return { client, endpoint, keyHash, limits };
+  }
+
+  private onClientEvent(event: ClientEvent, keyHash: string, limits: Limits): void {
+    publish(event);
+    if (event.type === "submitted") {
+      publish({ type: "credits", ...this.credits.snapshot(keyHash, limits.dailyBudgetCredits) });
     }
-    return client;
+  }
+
+  /** Caches a collected job's answers; failures are never cached, so the next recalculation
+   * tries again. */
+  private async store(baseUrl: string, job: JobSpec, results: readonly JobResult[]): Promise<void> {
+    const cache = await this.cacheReady;
+    const options = optionsFromParams(job.params);
+    const entries: Array<[string, CachedResult]> = [];
+    job.inputs.forEach((input, index) => {
+      const result = results[index];
+      if (result instanceof Error || result === undefined) return;
+      const key = lookupKey({ kind: job.kind, options, input });
+      entries.push([cacheKey(baseUrl, key), result ?? NOT_FOUND]);
+    });
+    cache.setMany(entries);
+    // A job's results are already one write: persist them now rather than after the cache's
+    // flush delay, so a workbook closed right after a recalculation keeps them.
+    void cache.flush();
   }
 
   private countCacheHit(): void {
@@ -154,12 +272,7 @@ export class Geocoder {
   }
 }
 
-function toCachedPlace(place: Place | null | GeoapifyError): CachedPlace | null | Error {
-  return place === null || place instanceof Error ? place : { lat: place.lat, lon: place.lon };
-}
-
 /** Results of another endpoint (a proxy, the emulator) must never answer for Geoapify's. */
-function cacheKey(baseUrl: string, query: string): string {
-  const key = addressKey(query);
+function cacheKey(baseUrl: string, key: string): string {
   return baseUrl === GEOAPIFY_BASE_URL ? key : `${baseUrl} ${key}`;
 }

@@ -15,5 +15,9 @@ export const settings = new Settings({
 
 export const geocoder = new Geocoder({ settings, cache: GeocodeCache.open() });
 
+// Jobs a previous page left running were paid for: collect them now, so that their answers are
+// cached (or attached to) by the time cells ask again.
+void geocoder.resumeStoredJobs().catch(() => undefined);
+
 // When the runtime page goes away, pending cells settle instead of staying #BUSY!.
 globalThis.addEventListener?.("pagehide", () => void geocoder.close());

@@ -2,17 +2,14 @@
 // watch batches without reaching into the batcher. Nothing here carries the API key.
 
 import type { BatcherEvent } from "../batching/batcher";
+import type { ClientEvent } from "../geoapify/client";
+import type { CreditsSnapshot } from "./credits";
 
 export const TELEMETRY_EVENT = "geobatch:telemetry";
 
-/** A batch's Geoapify job, reported when the job ends (successfully or not). */
-export interface JobEvent {
-  type: "job";
-  batchId: number;
-  jobId?: string;
-  polls: number;
-  requests: number;
-  durationMs: number;
+/** Today's credits for the key in use, after each submitted job. */
+export interface CreditsEvent extends CreditsSnapshot {
+  type: "credits";
 }
 
 /** Cells answered from the cache, coalesced per task so 10,000 hits are one event. */
@@ -23,9 +20,11 @@ export interface CacheEvent {
 
 type Serializable<E> = E extends { error?: Error } ? Omit<E, "error"> & { error?: string } : E;
 
-export type TelemetryEvent = Serializable<BatcherEvent> | JobEvent | CacheEvent;
+type RuntimeEvent = BatcherEvent | ClientEvent | CacheEvent | CreditsEvent;
 
-export function publish(event: BatcherEvent | JobEvent | CacheEvent): void {
+export type TelemetryEvent = Serializable<RuntimeEvent>;
+
+export function publish(event: RuntimeEvent): void {
   const target = globalThis as Partial<EventTarget>;
   if (typeof target.dispatchEvent !== "function" || typeof CustomEvent !== "function") {
     return;

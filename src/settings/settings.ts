@@ -9,9 +9,25 @@ export const SETTING_KEYS = {
   apiKey: "geoapify.apiKey",
   /** Optional API origin, for a proxy or the emulator. Default: Geoapify itself. */
   baseUrl: "geoapify.baseUrl",
-  /** Optional job timeout in milliseconds (default in the client: 2 minutes). */
+  /** How long a cell waits for its job once Geoapify accepted it, in ms. Default 2 minutes. */
   jobTimeoutMs: "geobatch.jobTimeoutMs",
+  /** Requests per second the key's plan allows. Default 5, the free plan. */
+  ratePerSecond: "geoapify.ratePerSecond",
+  /** Optional cap on the credits GeoBatch may spend per UTC day with one key. */
+  dailyBudgetCredits: "geobatch.dailyBudgetCredits",
 } as const;
+
+/** Geoapify's free plan: 5 requests a second. Paid plans raise it. */
+export const DEFAULT_RATE_PER_SECOND = 5;
+export const DEFAULT_JOB_TIMEOUT_MS = 120_000;
+
+/** How GeoBatch paces and bounds its work, read once per batch. */
+export interface Limits {
+  ratePerSecond: number;
+  jobTimeoutMs: number;
+  /** Undefined: no budget, the plan's own quota is the only limit. */
+  dailyBudgetCredits: number | undefined;
+}
 
 export const GEOAPIFY_BASE_URL = "https://api.geoapify.com";
 
@@ -25,6 +41,8 @@ export interface KeyValueStore {
   setItem(key: string, value: string): Promise<void>;
   removeItem(key: string): Promise<void>;
 }
+
+export type NumericSettingKey = "jobTimeoutMs" | "ratePerSecond" | "dailyBudgetCredits";
 
 /** What a batch needs to reach Geoapify. */
 export interface Endpoint {
@@ -52,7 +70,8 @@ export class MissingApiKeyError extends Error {
 }
 
 export class Settings {
-  private readonly store: KeyValueStore;
+  /** Where settings live; the runtime keeps its other small records (credits) beside them. */
+  readonly store: KeyValueStore;
   private readonly emulatorUrl: string;
   private pendingRead: Promise<Endpoint | undefined> | undefined;
 
@@ -80,9 +99,29 @@ export class Settings {
       : this.store.removeItem(SETTING_KEYS.apiKey));
   }
 
-  /** The job timeout saved in settings, if it is a positive number. */
-  async jobTimeoutMs(): Promise<number | undefined> {
-    const value = Number(await this.store.getItem(SETTING_KEYS.jobTimeoutMs));
+  /** The saved limits; a missing or invalid value (not a positive number) takes its default. */
+  async limits(): Promise<Limits> {
+    const [rate, timeout, budget] = await Promise.all([
+      this.positiveNumber(SETTING_KEYS.ratePerSecond),
+      this.positiveNumber(SETTING_KEYS.jobTimeoutMs),
+      this.positiveNumber(SETTING_KEYS.dailyBudgetCredits),
+    ]);
+    return {
+      ratePerSecond: rate ?? DEFAULT_RATE_PER_SECOND,
+      jobTimeoutMs: timeout ?? DEFAULT_JOB_TIMEOUT_MS,
+      dailyBudgetCredits: budget,
+    };
+  }
+
+  /** Saves a numeric setting; `undefined` removes it, so its default applies again. */
+  async setNumber(key: NumericSettingKey, value: number | undefined): Promise<void> {
+    await (value === undefined
+      ? this.store.removeItem(SETTING_KEYS[key])
+      : this.store.setItem(SETTING_KEYS[key], String(value)));
+  }
+
+  private async positiveNumber(key: string): Promise<number | undefined> {
+    const value = Number(await this.store.getItem(key));
     return Number.isFinite(value) && value > 0 ? value : undefined;
   }
 
