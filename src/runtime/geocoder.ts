@@ -17,13 +17,7 @@ import {
 } from "../geoapify/client";
 import { GeoapifyError } from "../geoapify/errors";
 import { hashApiKey, openJobStore, type JobStore } from "../geoapify/job-store";
-import {
-  groupKey,
-  jobParams,
-  lookupKey,
-  optionsFromParams,
-  type Lookup,
-} from "../places/lookup";
+import { groupKey, jobParams, lookupKey, optionsFromParams, type Lookup } from "../places/lookup";
 import type { Place } from "../places/place";
 import {
   GEOAPIFY_BASE_URL,
@@ -40,6 +34,7 @@ export { GeoBatchStoppedError } from "./errors";
 
 /** A safety bound on memory: how fast jobs go out is the request scheduler's decision. */
 const MAX_BATCHES_IN_FLIGHT = 64;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface GeocoderOptions {
   settings: Settings;
@@ -47,8 +42,6 @@ export interface GeocoderOptions {
   cache: Promise<GeocodeCache>;
   /** Where submitted jobs survive a reload. Default: IndexedDB, else memory. */
   jobStore?: Promise<JobStore>;
-  /** Batching window in ms (see Batcher). */
-  windowMs?: number;
   /** Options for every client this geocoder creates (the endpoint and limits come from settings). */
   client?: Partial<Omit<GeoapifyClientOptions, "baseUrl" | "apiKey" | "onResults" | "admit">>;
 }
@@ -71,19 +64,19 @@ interface Connection {
 export class Geocoder {
   private readonly settings: Settings;
   private readonly batchers = new Map<string, Batcher<Lookup, Place | null>>();
-  private readonly windowMs: number | undefined;
   private readonly clientOptions: GeocoderOptions["client"];
   private readonly connections = new Map<string, Promise<Connection>>();
   private readonly cacheReady: Promise<GeocodeCache>;
   private readonly jobStore: Promise<JobStore>;
   private readonly credits: CreditLedger;
   private cache: GeocodeCache | undefined;
+  /** The connection used last, whose scheduler state the pane shows. */
+  private latest: Connection | undefined;
   private pendingHits = 0;
   private closed = false;
 
   constructor(options: GeocoderOptions) {
     this.settings = options.settings;
-    this.windowMs = options.windowMs;
     this.clientOptions = options.client;
     this.cacheReady = options.cache.then((cache) => (this.cache = cache));
     this.jobStore = options.jobStore ?? openJobStore();
@@ -98,11 +91,18 @@ export class Geocoder {
    */
   async lookup(lookup: Lookup, options: LookupCallOptions = {}): Promise<Place | null> {
     const { signal } = options;
-    const endpoint = await this.settings.endpoint();
+    const [endpoint, limits] = await Promise.all([
+      this.settings.endpoint(),
+      this.settings.limits(),
+    ]);
     if (!endpoint) {
       throw new MissingApiKeyError();
     }
     const cache = this.cache ?? (await this.cacheReady);
+    cache.setLifetimes({
+      foundTtlMs: limits.foundTtlDays * DAY_MS,
+      notFoundTtlMs: limits.notFoundTtlDays * DAY_MS,
+    });
     // Checked after the awaits: the cell may have been cancelled, or the runtime stopped, while
     // settings or the cache were read.
     if (this.closed) {
@@ -123,7 +123,7 @@ export class Geocoder {
     if (options.preview) {
       throw new NotCachedError();
     }
-    return this.batcherFor(lookup).load(lookup, { signal });
+    return this.batcherFor(lookup, limits.windowMs).load(lookup, { signal });
   }
 
   /** Asks Geoapify whether the saved key works, without spending a credit. */
@@ -142,6 +142,23 @@ export class Geocoder {
     return this.credits.snapshot(keyHash, limits.dailyBudgetCredits);
   }
 
+  /** The request scheduler's state for the saved key, for the pane: idle when nothing was sent. */
+  status(): GeoapifyClient["state"] | undefined {
+    return this.latest?.client.state;
+  }
+
+  async cacheStats(): Promise<ReturnType<GeocodeCache["stats"]>> {
+    return (await this.cacheReady).stats();
+  }
+
+  /** Drops the cached answers of these lookup keys, so they are geocoded again. */
+  async forget(keys: readonly string[]): Promise<number> {
+    const endpoint = await this.settings.endpoint();
+    if (!endpoint) return 0;
+    const cache = await this.cacheReady;
+    return cache.delete(keys.map((key) => cacheKey(endpoint.baseUrl, key)));
+  }
+
   /** Forgets every cached result, in memory and on disk. */
   async clearCache(): Promise<void> {
     await (await this.cacheReady).clear();
@@ -152,7 +169,10 @@ export class Geocoder {
     this.closed = true;
     for (const batcher of this.batchers.values()) batcher.close(new GeoBatchStoppedError());
     for (const connection of this.connections.values()) {
-      void connection.then(({ client }) => client.close(), () => undefined);
+      void connection.then(
+        ({ client }) => client.close(),
+        () => undefined
+      );
     }
     await (await this.cacheReady).close();
   }
@@ -166,14 +186,16 @@ export class Geocoder {
     if (endpoint && !this.closed) await (await this.connect(endpoint)).client.resume();
   }
 
-  private batcherFor(lookup: Lookup): Batcher<Lookup, Place | null> {
-    const group = groupKey(lookup.kind, lookup.options);
+  /** The batcher of the lookup's job group. A changed window setting starts a new batcher for
+   * the group; the old one drains what it holds. */
+  private batcherFor(lookup: Lookup, windowMs: number): Batcher<Lookup, Place | null> {
+    const group = `${groupKey(lookup.kind, lookup.options)}|${windowMs}`;
     let batcher = this.batchers.get(group);
     if (!batcher) {
       batcher = new Batcher({
         batch: (lookups, context) => this.runBatch(lookups, context),
         keyOf: lookupKey,
-        windowMs: this.windowMs,
+        windowMs,
         maxConcurrentBatches: MAX_BATCHES_IN_FLIGHT,
         // Per-key "enqueued" events would be one DOM event per cell; batches tell the story.
         onEvent: (event) => event.type !== "enqueued" && publish(event),
@@ -214,7 +236,7 @@ export class Geocoder {
         connection = this.openConnection(endpoint, limits);
         this.connections.set(id, connection);
       }
-      return connection;
+      return connection.then((opened) => (this.latest = opened));
     });
   }
 

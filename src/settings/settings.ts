@@ -4,32 +4,60 @@
 // instead of caching them, so a key saved in the pane takes effect on the next recalculation
 // without a reload. Reads are coalesced: thousands of cells arriving together share one read.
 
+/**
+ * The numeric settings: storage key, default (none: unset means "no limit") and the range a
+ * value must lie in. One table, so the runtime's reads and the pane's validation agree.
+ */
+export const NUMERIC_SETTINGS = {
+  /** Requests per second the key's plan allows. Default 5, the free plan. */
+  ratePerSecond: { key: "geoapify.ratePerSecond", default: 5, min: 1, max: 1000 },
+  /** How long a cell waits for its job once Geoapify accepted it, in ms. */
+  jobTimeoutMs: { key: "geobatch.jobTimeoutMs", default: 120_000, min: 1000, max: 3_600_000 },
+  /** Cap on the credits GeoBatch may spend per UTC day with one key. Default: none. */
+  dailyBudgetCredits: {
+    key: "geobatch.dailyBudgetCredits",
+    default: undefined,
+    min: 0.5,
+    max: 1e9,
+  },
+  /** How long the first cell of a batch waits for the others, in ms. */
+  windowMs: { key: "geobatch.windowMs", default: 50, min: 0, max: 5000 },
+  /** How long a found place stays cached, in days. */
+  foundTtlDays: { key: "geobatch.foundTtlDays", default: 30, min: 1, max: 365 },
+  /** How long a "not found" stays cached, in days. */
+  notFoundTtlDays: { key: "geobatch.notFoundTtlDays", default: 1, min: 0.01, max: 365 },
+} as const;
+
+export type NumericSettingKey = keyof typeof NUMERIC_SETTINGS;
+
+/** Every numeric setting's value now: saved, else its default. */
+export type Limits = {
+  [K in NumericSettingKey]: (typeof NUMERIC_SETTINGS)[K]["default"] extends number
+    ? number
+    : number | undefined;
+};
+
+function numericKeys(): { [K in NumericSettingKey]: (typeof NUMERIC_SETTINGS)[K]["key"] } {
+  return Object.fromEntries(
+    Object.entries(NUMERIC_SETTINGS).map(([name, setting]) => [name, setting.key])
+  ) as never;
+}
+
 /** Storage keys. `geoapify.apiKey` is the name users and docs refer to; keep it stable. */
 export const SETTING_KEYS = {
   apiKey: "geoapify.apiKey",
   /** Optional API origin, for a proxy or the emulator. Default: Geoapify itself. */
   baseUrl: "geoapify.baseUrl",
-  /** How long a cell waits for its job once Geoapify accepted it, in ms. Default 2 minutes. */
-  jobTimeoutMs: "geobatch.jobTimeoutMs",
-  /** Requests per second the key's plan allows. Default 5, the free plan. */
-  ratePerSecond: "geoapify.ratePerSecond",
-  /** Optional cap on the credits GeoBatch may spend per UTC day with one key. */
-  dailyBudgetCredits: "geobatch.dailyBudgetCredits",
+  ...numericKeys(),
 } as const;
 
-/** Geoapify's free plan: 5 requests a second. Paid plans raise it. */
-export const DEFAULT_RATE_PER_SECOND = 5;
-export const DEFAULT_JOB_TIMEOUT_MS = 120_000;
-
-/** How GeoBatch paces and bounds its work, read once per batch. */
-export interface Limits {
-  ratePerSecond: number;
-  jobTimeoutMs: number;
-  /** Undefined: no budget, the plan's own quota is the only limit. */
-  dailyBudgetCredits: number | undefined;
-}
-
 export const GEOAPIFY_BASE_URL = "https://api.geoapify.com";
+
+/** Whether `value` may be saved as `key`; out of range or not a number: false. */
+export function isValidNumber(key: NumericSettingKey, value: number): boolean {
+  const { min, max } = NUMERIC_SETTINGS[key];
+  return Number.isFinite(value) && value >= min && value <= max;
+}
 
 /** The API key dev builds send to the embedded emulator, which accepts any non-empty key. */
 export const EMULATOR_API_KEY = "emulator";
@@ -41,8 +69,6 @@ export interface KeyValueStore {
   setItem(key: string, value: string): Promise<void>;
   removeItem(key: string): Promise<void>;
 }
-
-export type NumericSettingKey = "jobTimeoutMs" | "ratePerSecond" | "dailyBudgetCredits";
 
 /** What a batch needs to reach Geoapify. */
 export interface Endpoint {
@@ -74,6 +100,7 @@ export class Settings {
   readonly store: KeyValueStore;
   private readonly emulatorUrl: string;
   private pendingRead: Promise<Endpoint | undefined> | undefined;
+  private pendingLimits: Promise<Limits> | undefined;
 
   constructor(options: SettingsOptions = {}) {
     this.store = options.store ?? defaultStore();
@@ -99,30 +126,42 @@ export class Settings {
       : this.store.removeItem(SETTING_KEYS.apiKey));
   }
 
-  /** The saved limits; a missing or invalid value (not a positive number) takes its default. */
-  async limits(): Promise<Limits> {
-    const [rate, timeout, budget] = await Promise.all([
-      this.positiveNumber(SETTING_KEYS.ratePerSecond),
-      this.positiveNumber(SETTING_KEYS.jobTimeoutMs),
-      this.positiveNumber(SETTING_KEYS.dailyBudgetCredits),
-    ]);
-    return {
-      ratePerSecond: rate ?? DEFAULT_RATE_PER_SECOND,
-      jobTimeoutMs: timeout ?? DEFAULT_JOB_TIMEOUT_MS,
-      dailyBudgetCredits: budget,
-    };
+  /** The numeric settings; a missing or invalid value takes its default. Coalesced like
+   * endpoint(): every cell reads them. */
+  limits(): Promise<Limits> {
+    this.pendingLimits ??= this.readLimits().finally(() => (this.pendingLimits = undefined));
+    return this.pendingLimits;
   }
 
   /** Saves a numeric setting; `undefined` removes it, so its default applies again. */
   async setNumber(key: NumericSettingKey, value: number | undefined): Promise<void> {
+    if (value !== undefined && !isValidNumber(key, value)) {
+      throw new RangeError(`${key} out of range: ${value}`);
+    }
+    const storageKey = NUMERIC_SETTINGS[key].key;
     await (value === undefined
-      ? this.store.removeItem(SETTING_KEYS[key])
-      : this.store.setItem(SETTING_KEYS[key], String(value)));
+      ? this.store.removeItem(storageKey)
+      : this.store.setItem(storageKey, String(value)));
   }
 
-  private async positiveNumber(key: string): Promise<number | undefined> {
-    const value = Number(await this.store.getItem(key));
-    return Number.isFinite(value) && value > 0 ? value : undefined;
+  /** Saves the API origin (a proxy, Geoapify EU); `undefined` returns to Geoapify's own. The
+   * pane validates the address before it saves it. */
+  async setBaseUrl(baseUrl: string | undefined): Promise<void> {
+    await (baseUrl?.trim()
+      ? this.store.setItem(SETTING_KEYS.baseUrl, trimSlash(baseUrl.trim()))
+      : this.store.removeItem(SETTING_KEYS.baseUrl));
+  }
+
+  private async readLimits(): Promise<Limits> {
+    const names = Object.keys(NUMERIC_SETTINGS) as NumericSettingKey[];
+    const values = await Promise.all(
+      names.map(async (name) => {
+        const raw = await this.store.getItem(NUMERIC_SETTINGS[name].key);
+        const value = raw === null || raw.trim() === "" ? NaN : Number(raw);
+        return isValidNumber(name, value) ? value : NUMERIC_SETTINGS[name].default;
+      })
+    );
+    return Object.fromEntries(names.map((name, index) => [name, values[index]])) as Limits;
   }
 
   private async readEndpoint(): Promise<Endpoint | undefined> {

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   defaultStore,
+  isValidNumber,
   EMULATOR_API_KEY,
   GEOAPIFY_BASE_URL,
   memoryStore,
@@ -73,14 +74,52 @@ describe("Settings", () => {
     expect((await settings.endpoint())?.apiKey).toBe("saved-meanwhile");
   });
 
-  it("accepts only a positive job timeout", async () => {
+  it("reads numeric settings in range and falls back to their defaults otherwise", async () => {
     const store = memoryStore();
     const settings = new Settings({ store });
-    expect(await settings.jobTimeoutMs()).toBeUndefined();
+    expect(await settings.limits()).toEqual({
+      ratePerSecond: 5,
+      jobTimeoutMs: 120_000,
+      dailyBudgetCredits: undefined,
+      windowMs: 50,
+      foundTtlDays: 30,
+      notFoundTtlDays: 1,
+    });
     await store.setItem(SETTING_KEYS.jobTimeoutMs, "oops");
-    expect(await settings.jobTimeoutMs()).toBeUndefined();
-    await store.setItem(SETTING_KEYS.jobTimeoutMs, "3000");
-    expect(await settings.jobTimeoutMs()).toBe(3000);
+    await store.setItem(SETTING_KEYS.ratePerSecond, "0");
+    await store.setItem(SETTING_KEYS.windowMs, "");
+    expect(await settings.limits()).toMatchObject({
+      jobTimeoutMs: 120_000,
+      ratePerSecond: 5,
+      windowMs: 50,
+    });
+    await settings.setNumber("jobTimeoutMs", 3000);
+    await settings.setNumber("dailyBudgetCredits", 250);
+    await settings.setNumber("windowMs", 0);
+    expect(await settings.limits()).toMatchObject({
+      jobTimeoutMs: 3000,
+      dailyBudgetCredits: 250,
+      windowMs: 0,
+    });
+    await settings.setNumber("dailyBudgetCredits", undefined);
+    expect((await settings.limits()).dailyBudgetCredits).toBeUndefined();
+  });
+
+  it("refuses to save a number outside its range", async () => {
+    const settings = new Settings({ store: memoryStore() });
+    await expect(settings.setNumber("ratePerSecond", 0)).rejects.toThrow(RangeError);
+    await expect(settings.setNumber("foundTtlDays", Number.NaN)).rejects.toThrow(RangeError);
+    expect(isValidNumber("ratePerSecond", 5)).toBe(true);
+    expect(isValidNumber("windowMs", -1)).toBe(false);
+  });
+
+  it("saves a base URL without its trailing slash, and forgets it when cleared", async () => {
+    const store = memoryStore({ [SETTING_KEYS.apiKey]: "k" });
+    const settings = new Settings({ store });
+    await settings.setBaseUrl("https://proxy.example.org/geo/ ");
+    expect((await settings.endpoint())?.baseUrl).toBe("https://proxy.example.org/geo");
+    await settings.setBaseUrl(undefined);
+    expect((await settings.endpoint())?.baseUrl).toBe(GEOAPIFY_BASE_URL);
   });
 });
 
