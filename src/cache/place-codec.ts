@@ -226,14 +226,18 @@ export function storedBytes(key: string, contents: RecordContents): number {
 }
 
 // V8's serializer: a version header, an array's begin and end tags with its length twice, then
-// per element a tag and its payload: 8 bytes for a double, a length and the characters for text
-// (one byte each for Latin-1 text, two otherwise), nothing more for null.
+// per element a tag and its payload: 8 bytes for a number (V8 writes some small integers in
+// fewer, depending on how the array was built), a length and the characters for text (one byte
+// each for Latin-1 text, two otherwise), nothing more for null.
 const SERIALIZED_HEADER_BYTES = 2 + 2 + 3;
-const SERIALIZED_NUMBER_BYTES = 1 + 8;
 
 function serializedValueBytes(value: string | number | null): number {
-  if (value === null) return 1;
-  if (typeof value === "number") return SERIALIZED_NUMBER_BYTES;
+  if (value === null) {
+    return 1;
+  }
+  if (typeof value === "number") {
+    return 1 + 8;
+  }
   const bytes = textBytes(value);
   return 1 + (bytes < 128 ? 1 : 2) + bytes;
 }
