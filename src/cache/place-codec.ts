@@ -141,8 +141,8 @@ export class MemoryDetails {
   }
 }
 
-// A Map entry, the array slots of value and reference count, and a string header, measured as
-// about 60 bytes per distinct value in Node 20 (see the report of the cache's measurements).
+// Per distinct value: a Map entry, its slots in the value and reference arrays and a string
+// header, about 60 bytes in V8 (an estimate; a cache holds a few thousand such values at most).
 const POOL_ENTRY_OVERHEAD_BYTES = 60;
 
 /**
