@@ -15,17 +15,13 @@
 // - Without IndexedDB, or once it fails (open error, blocked, quota), the cache carries on in
 //   memory with the same API and never throws at its callers.
 //
-// Only lat/lon are kept, not Geoapify's `formatted` address: GEO.LOCATION returns coordinates,
-// and a formatted address (around 60 characters) would more than double both the heap and the
-// disk cost of every entry for a value no function reads.
+// Whole places are kept (see place-codec.ts), so that every function of one lookup (LAT,
+// ADDRESS, DETAILS, PLACE…) answers from one entry without buying the address again.
 
-import { PlaceStore, type PersistedChange, type PersistedRecord } from "./idb-store";
-
-/** A found place: what GEO.LOCATION returns. */
-export interface CachedPlace {
-  lat: number;
-  lon: number;
-}
+import type { Place } from "../places/place";
+import { PlaceStore, type PersistedChange } from "./idb-store";
+import { detailsOf, parseRecord, type RecordContents, textBytes, toRecord } from "./place-codec";
+import { PlaceSlots } from "./place-slots";
 
 /**
  * A cached "Geoapify found nothing". A symbol rather than null so that no caller can confuse it
@@ -34,17 +30,24 @@ export interface CachedPlace {
 export const NOT_FOUND: unique symbol = Symbol("GeoBatch.NOT_FOUND");
 
 /** What the cache holds for a key. */
-export type CachedResult = CachedPlace | typeof NOT_FOUND;
+export type CachedResult = Place | typeof NOT_FOUND;
+
+/** The name src/runtime uses for a cached place; a Place is what the cache keeps. */
+export type CachedPlace = Place;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export interface GeocodeCacheOptions {
-  /** IndexedDB database name. Default "geobatch". */
-  dbName?: string;
-  /** How long a found place stays valid, from when it was stored. Default 30 days. */
+/** Lifetimes of cached answers, counted from when each was stored. */
+export interface CacheLifetimes {
+  /** How long a found place stays valid. Default 30 days. */
   foundTtlMs?: number;
   /** How long a not-found stays valid; short, because Geoapify's data improves. Default 1 day. */
   notFoundTtlMs?: number;
+}
+
+export interface GeocodeCacheOptions extends CacheLifetimes {
+  /** IndexedDB database name. Default "geobatch". */
+  dbName?: string;
   /** Most entries kept (at least 1); beyond it the least recently used go. Default 200,000. */
   maxEntries?: number;
   /** How long writes gather before one IndexedDB transaction stores them all. Default 250 ms. */
@@ -63,25 +66,19 @@ export interface GeocodeCacheStats {
   entries: number;
   found: number;
   notFound: number;
-  /** Rough memory cost in bytes: heap plus the off-heap slot arrays (see ENTRY_OVERHEAD_BYTES). */
+  /** Rough memory cost in bytes: keys, slot arrays, encoded details and shared text. */
   approxBytes: number;
+  /** Rough IndexedDB cost of the entries in bytes, keys included; 0 when not persisting. */
+  storedBytes: number;
 }
 
-// Memory layout. An object per entry costs a header, a shape pointer and boxed doubles; instead
-// each entry owns a slot in three Float64Arrays (24 bytes, off the JS heap) and the Map only maps
-// the key to its slot number, a small integer that needs no allocation. Doubles, not float32:
-// float32 would move a point by up to a metre, and a cached recalculation must return exactly
-// the numbers a fresh one did. A not-found is a slot whose latitude is NaN.
-const SLOT_BYTES = 3 * Float64Array.BYTES_PER_ELEMENT;
-const INITIAL_CAPACITY = 1024;
-// Measured in Node 20 (V8, 64-bit) for 100,000 entries: a Map entry and a one-byte string's
-// header come to about 56 bytes besides the key's characters. The estimate assumes one byte per
-// character (Latin-1 keys); keys with other scripts take two.
+// Measured in Node 20 (V8, 64-bit) for 100,000 entries: a Map entry and a string's header come
+// to about 56 bytes besides the key's characters.
 const ENTRY_OVERHEAD_BYTES = 56;
 
 export class GeocodeCache {
-  private readonly foundTtlMs: number;
-  private readonly notFoundTtlMs: number;
+  private foundTtlMs = 30 * DAY_MS;
+  private notFoundTtlMs = DAY_MS;
   private readonly maxEntries: number;
   private readonly flushDelayMs: number;
   private readonly now: () => number;
@@ -89,14 +86,9 @@ export class GeocodeCache {
   // Key -> slot, in recency order: the first key is the least recently used. A hit deletes and
   // re-inserts its key, which moves it to the end.
   private readonly slotOf = new Map<string, number>();
-  private storedAt = new Float64Array(0);
-  private lat = new Float64Array(0);
-  private lon = new Float64Array(0);
+  private readonly slots: PlaceSlots;
   private lruCursor: Iterator<[string, number]> | undefined;
-  private freeSlots: number[] = [];
-  private usedSlots = 0;
-  private foundCount = 0;
-  private keyChars = 0;
+  private keyBytes = 0;
 
   // Keys whose persisted state may differ from memory. A flush writes each key's current memory
   // state (or deletes it when memory no longer has it), so repeated sets, and a set followed by
@@ -107,9 +99,9 @@ export class GeocodeCache {
   private lastWrite: Promise<void> = Promise.resolve();
 
   private constructor(options: GeocodeCacheOptions) {
-    this.foundTtlMs = options.foundTtlMs ?? 30 * DAY_MS;
-    this.notFoundTtlMs = options.notFoundTtlMs ?? DAY_MS;
+    this.setLifetimes(options);
     this.maxEntries = Math.max(1, options.maxEntries ?? 200_000);
+    this.slots = new PlaceSlots(this.maxEntries);
     this.flushDelayMs = options.flushDelayMs ?? 250;
     this.now = options.now ?? Date.now;
   }
@@ -146,9 +138,7 @@ export class GeocodeCache {
     if (slot === undefined) {
       return undefined;
     }
-    const found = !Number.isNaN(this.lat[slot]);
-    const ttlMs = found ? this.foundTtlMs : this.notFoundTtlMs;
-    if (this.now() - this.storedAt[slot] >= ttlMs) {
+    if (this.isExpired(slot, this.now())) {
       this.remove(key, slot);
       this.scheduleFlush();
       return undefined;
@@ -156,7 +146,7 @@ export class GeocodeCache {
     this.slotOf.delete(key);
     this.slotOf.set(key, slot);
     // A fresh object per hit: callers may keep or change it without touching the cache.
-    return found ? { lat: this.lat[slot], lon: this.lon[slot] } : NOT_FOUND;
+    return this.slots.isFound(slot) ? this.slots.placeAt(slot) : NOT_FOUND;
   }
 
   /** Stores a result now and persists it with the next flush. */
@@ -174,17 +164,30 @@ export class GeocodeCache {
     this.scheduleFlush();
   }
 
+  /**
+   * Forgets the given keys ("Forget selected"): from memory at once, from disk by the time the
+   * promise resolves. Resolves how many of them held an answer (an expired entry held none).
+   */
+  async delete(keys: Iterable<string>): Promise<number> {
+    const now = this.now();
+    let forgotten = 0;
+    for (const key of keys) {
+      const slot = this.slotOf.get(key);
+      if (slot !== undefined) {
+        forgotten += this.isExpired(slot, now) ? 0 : 1;
+        this.remove(key, slot);
+      }
+    }
+    await this.flush();
+    return forgotten;
+  }
+
   /** Forgets everything, in memory at once and on disk by the time the promise resolves. */
   async clear(): Promise<void> {
     this.slotOf.clear();
     this.lruCursor = undefined;
-    this.storedAt = new Float64Array(0);
-    this.lat = new Float64Array(0);
-    this.lon = new Float64Array(0);
-    this.freeSlots = [];
-    this.usedSlots = 0;
-    this.foundCount = 0;
-    this.keyChars = 0;
+    this.slots.clear();
+    this.keyBytes = 0;
     this.dirty.clear();
     this.cancelFlushTimer();
     const store = this.store;
@@ -225,11 +228,26 @@ export class GeocodeCache {
     const entries = this.slotOf.size;
     return {
       entries,
-      found: this.foundCount,
-      notFound: entries - this.foundCount,
-      approxBytes:
-        entries * ENTRY_OVERHEAD_BYTES + this.keyChars + this.storedAt.length * SLOT_BYTES,
+      found: this.slots.found,
+      notFound: entries - this.slots.found,
+      approxBytes: entries * ENTRY_OVERHEAD_BYTES + this.keyBytes + this.slots.approxBytes,
+      storedBytes: this.store ? this.slots.storedBytes : 0,
     };
+  }
+
+  /**
+   * Changes the lifetimes (a setting the user may change at any time); an omitted one stays.
+   * They apply at once to every entry, stored before or after, since entries keep their storage
+   * time rather than an expiry time. Throws a RangeError for a negative or non-finite lifetime.
+   */
+  setLifetimes({ foundTtlMs, notFoundTtlMs }: CacheLifetimes): void {
+    for (const lifetime of [foundTtlMs, notFoundTtlMs]) {
+      if (lifetime !== undefined && !(Number.isFinite(lifetime) && lifetime >= 0)) {
+        throw new RangeError(`A cache lifetime must be 0 ms or more, not ${lifetime}`);
+      }
+    }
+    this.foundTtlMs = foundTtlMs ?? this.foundTtlMs;
+    this.notFoundTtlMs = notFoundTtlMs ?? this.notFoundTtlMs;
   }
 
   // Recency is not persisted on hits: that would turn every cached recalculation into a write
@@ -238,65 +256,62 @@ export class GeocodeCache {
   // maxEntries, and an evicted entry costs one refetch.
   private load({ keys, records }: { keys: IDBValidKey[]; records: unknown[] }): void {
     const now = this.now();
-    const live: number[] = [];
-    const stored: PersistedRecord[] = [];
+    const live: Array<[string, RecordContents]> = [];
     keys.forEach((key, index) => {
       if (typeof key !== "string") {
         return;
       }
-      const record = records[index];
-      if (isPersistedRecord(record) && !this.isExpired(record, now)) {
-        live.push(index);
-        stored[index] = record;
+      const contents = parseRecord(records[index]);
+      if (contents && !this.hasExpired(!Number.isNaN(contents.lat), contents.storedAt, now)) {
+        live.push([key, contents]);
       } else {
         // Expired, or written by another version: delete it in the first flush.
         this.dirty.add(key);
       }
     });
-    live.sort((a, b) => stored[a][0] - stored[b][0]);
-    this.grow(Math.min(live.length, this.maxEntries));
-    for (const index of live) {
-      const record = stored[index];
-      this.insert(keys[index] as string, record[0], record[1] ?? NaN, record[2] ?? NaN, false);
+    live.sort(([, a], [, b]) => a.storedAt - b.storedAt);
+    this.slots.reserve(live.length);
+    for (const [key, contents] of live) {
+      this.insert(key, contents, false);
     }
   }
 
-  private isExpired(record: PersistedRecord, now: number): boolean {
-    const ttlMs = record.length === 1 ? this.notFoundTtlMs : this.foundTtlMs;
-    return now - record[0] >= ttlMs;
+  private isExpired(slot: number, now: number): boolean {
+    return this.hasExpired(this.slots.isFound(slot), this.slots.storedAtOf(slot), now);
+  }
+
+  private hasExpired(found: boolean, storedAt: number, now: number): boolean {
+    return now - storedAt >= (found ? this.foundTtlMs : this.notFoundTtlMs);
   }
 
   private put(key: string, value: CachedResult, storedAt: number): void {
     if (value === NOT_FOUND) {
-      this.insert(key, storedAt, NaN, NaN, true);
+      this.insert(key, { storedAt, lat: NaN, lon: NaN, values: [] }, true);
     } else if (Number.isFinite(value.lat) && Number.isFinite(value.lon)) {
-      this.insert(key, storedAt, value.lat, value.lon, true);
+      this.insert(
+        key,
+        { storedAt, lat: value.lat, lon: value.lon, values: detailsOf(value) },
+        true
+      );
     }
     // A "place" without finite coordinates is not a result; like an error, it is not cached.
   }
 
   /** `changed`: memory now differs from disk (false while loading what disk already holds). */
-  private insert(key: string, storedAt: number, lat: number, lon: number, changed: boolean): void {
+  private insert(key: string, contents: RecordContents, changed: boolean): void {
     let slot = this.slotOf.get(key);
     if (slot === undefined) {
       if (this.slotOf.size >= this.maxEntries) {
         this.evictLeastRecentlyUsed();
       }
-      slot = this.allocateSlot();
-      this.keyChars += key.length;
+      slot = this.slots.add(key, contents);
+      this.keyBytes += textBytes(key);
     } else {
+      // Deleted and set again to move the key to the recent end.
       this.slotOf.delete(key);
-      if (!Number.isNaN(this.lat[slot])) {
-        this.foundCount--;
-      }
+      this.slots.replace(key, slot, contents);
     }
     this.slotOf.set(key, slot);
-    this.storedAt[slot] = storedAt;
-    this.lat[slot] = lat;
-    this.lon[slot] = lon;
-    if (!Number.isNaN(lat)) {
-      this.foundCount++;
-    }
     if (changed && this.store) {
       this.dirty.add(key);
     }
@@ -320,34 +335,11 @@ export class GeocodeCache {
 
   private remove(key: string, slot: number): void {
     this.slotOf.delete(key);
-    this.keyChars -= key.length;
-    if (!Number.isNaN(this.lat[slot])) {
-      this.foundCount--;
-    }
-    this.freeSlots.push(slot);
+    this.keyBytes -= textBytes(key);
+    this.slots.free(key, slot);
     if (this.store) {
       this.dirty.add(key);
     }
-  }
-
-  private allocateSlot(): number {
-    const free = this.freeSlots.pop();
-    if (free !== undefined) {
-      return free;
-    }
-    if (this.usedSlots === this.storedAt.length) {
-      this.grow(Math.min(this.maxEntries, Math.max(INITIAL_CAPACITY, this.usedSlots * 2)));
-    }
-    return this.usedSlots++;
-  }
-
-  private grow(capacity: number): void {
-    if (capacity <= this.storedAt.length) {
-      return;
-    }
-    this.storedAt = resized(this.storedAt, capacity);
-    this.lat = resized(this.lat, capacity);
-    this.lon = resized(this.lon, capacity);
   }
 
   private scheduleFlush(): void {
@@ -368,18 +360,12 @@ export class GeocodeCache {
 
   // Never rejects: a failed write leaves the cache in memory only (see dropStore).
   private writeDirty(store: PlaceStore): Promise<void> {
-    const changes = Array.from(this.dirty, (key): PersistedChange => [key, this.recordOf(key)]);
+    const changes = Array.from(this.dirty, (key): PersistedChange => {
+      const slot = this.slotOf.get(key);
+      return [key, slot === undefined ? undefined : toRecord(this.slots.contentsAt(slot))];
+    });
     this.dirty.clear();
     return store.write(changes).catch(() => this.dropStore(store));
-  }
-
-  private recordOf(key: string): PersistedRecord | undefined {
-    const slot = this.slotOf.get(key);
-    if (slot === undefined) {
-      return undefined;
-    }
-    const lat = this.lat[slot];
-    return Number.isNaN(lat) ? [this.storedAt[slot]] : [this.storedAt[slot], lat, this.lon[slot]];
   }
 
   // A store that failed once (quota, a closed connection, a disk error) is abandoned for the
@@ -392,20 +378,6 @@ export class GeocodeCache {
       this.cancelFlushTimer();
     }
   }
-}
-
-function resized(array: Float64Array, capacity: number): Float64Array<ArrayBuffer> {
-  const larger = new Float64Array(capacity);
-  larger.set(array);
-  return larger;
-}
-
-function isPersistedRecord(value: unknown): value is PersistedRecord {
-  return (
-    Array.isArray(value) &&
-    (value.length === 1 || value.length === 3) &&
-    value.every((part) => typeof part === "number" && Number.isFinite(part))
-  );
 }
 
 // Reading globalThis.indexedDB itself throws a SecurityError in some sandboxed frames.

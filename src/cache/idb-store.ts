@@ -3,18 +3,14 @@
 // rejected promise, so that the cache can carry on in memory. Nothing here retries: a cache that
 // cannot persist is still a working cache, and a failing disk rarely heals within a session.
 
-/** Bump when the record format changes; an upgrade drops the old data (see onupgradeneeded). */
-const DB_VERSION = 1;
-const STORE_NAME = "places";
+import type { PersistedRecord } from "./place-codec";
 
-/**
- * One cached answer as stored: `[storedAt, lat, lon]` for a found place, `[storedAt]` for a
- * not-found. Arrays need no field names, so a found record serialises to about 30 bytes; the
- * cache key is the record's out-of-line IndexedDB key, so it is not stored a second time inside
- * the value. `storedAt` (epoch ms) rather than an expiry time, so that a changed TTL applies to
- * entries already on disk.
- */
-export type PersistedRecord = [storedAt: number, lat: number, lon: number] | [storedAt: number];
+// Version 1 held `[storedAt, lat, lon]` / `[storedAt]` records keyed by the lower-cased address
+// (or `baseUrl + " " + address`). Version 2 holds whole places (see RECORD_FORMAT) under lookup
+// keys ("search|||…"). Bump this with RECORD_FORMAT; an upgrade drops the old data (see
+// onupgradeneeded for why it is not migrated).
+const DB_VERSION = 2;
+const STORE_NAME = "places";
 
 /** A change for write(): a record to put under the key, or `undefined` to delete the key. */
 export type PersistedChange = readonly [key: string, record: PersistedRecord | undefined];
@@ -67,7 +63,13 @@ export class PlaceStore {
         return;
       }
       request.onupgradeneeded = () => {
-        // The cache is disposable: a new format starts empty rather than migrating old records.
+        // Old records are dropped, not migrated. A version 1 record knows only a position: a
+        // place rebuilt from it would answer GEO.ADDRESS and GEO.DETAILS with empty text as if
+        // Geoapify had matched no address, which is a misreading, and its key lacks the kind and
+        // options of the new keys. Buying an address again costs half a credit; a wrong answer
+        // in a cell costs more. An older GeoBatch page still open closes its connection when
+        // asked (its onversionchange), so the upgrade goes ahead; should a connection hold on,
+        // onblocked below leaves this session in memory only and the next one upgrades.
         const db = request.result;
         for (const name of Array.from(db.objectStoreNames)) {
           db.deleteObjectStore(name);
