@@ -49,7 +49,9 @@ describe("pacing", () => {
     for (let job = 0; job < 4; job++) track(client.run(search(addresses(1, job))));
     await advance(4_000);
     // Four submits first (1/s), then polls; a late submit overtakes the polls still queued.
-    expect(fake.requests.slice(0, 4).map((request) => request.method)).toEqual(Array(4).fill("POST"));
+    expect(fake.requests.slice(0, 4).map((request) => request.method)).toEqual(
+      Array(4).fill("POST")
+    );
     const late = track(client.run(search(addresses(1, 10))));
     await advance(1_200);
     expect(fake.requests.at(-1)?.method).toBe("POST");
@@ -125,7 +127,9 @@ describe("the quota", () => {
   it("settles every waiting caller within 150 s after at most 20 requests, then probes alone", async () => {
     const { fake, client, events } = harness({ client: { waitLimitMs: 600_000 } });
     fake.quotaSpent(true);
-    const calls = Array.from({ length: 5 }, (_, job) => track(client.run(search(addresses(2, job * 2)))));
+    const calls = Array.from({ length: 5 }, (_, job) =>
+      track(client.run(search(addresses(2, job * 2))))
+    );
     await advance(150_000);
 
     for (const call of calls) {
@@ -138,7 +142,9 @@ describe("the quota", () => {
 
     // New callers fail at once, sending nothing.
     const sent = fake.requests.length;
-    await expect(client.run(search(["9 Baker St London"]))).rejects.toMatchObject({ kind: "quota" });
+    await expect(client.run(search(["9 Baker St London"]))).rejects.toMatchObject({
+      kind: "quota",
+    });
     expect(client.checkKey()).resolves.toBe("unknown");
     await advance(0);
     expect(fake.requests.length).toBe(sent);
