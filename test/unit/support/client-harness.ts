@@ -83,7 +83,7 @@ export async function advance(ms: number): Promise<void> {
 
 /** Lets real-loop work (crypto.subtle, IndexedDB) finish while the fake clock stands still. */
 export async function flushRealWork(): Promise<void> {
-  for (let turn = 0; turn < 5; turn++) {
+  for (let turn = 0; turn < 20; turn++) {
     await new Promise<void>((resolve) => realSetImmediate(resolve));
     await vi.advanceTimersByTimeAsync(0);
   }
