@@ -201,6 +201,18 @@ describe("over real HTTP, against the emulator", () => {
     geoapify.close();
   });
 
+  it("looks up one input with a single request", async () => {
+    const geoapify = client();
+    const before = emulator.counts().single;
+    const wall = geocode("11 Wall Street New York");
+    expect(await geoapify.single("search", {}, "11 Wall Street New York")).toMatchObject({
+      lat: wall.lat,
+      lon: wall.lon,
+    });
+    expect(emulator.counts().single).toBe(before + 1);
+    geoapify.close();
+  });
+
   it("checks a key", async () => {
     emulator.set({ invalidKeys: ["bad-key"] });
     expect(await client().checkKey()).toBe("valid");
