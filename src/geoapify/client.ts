@@ -1,257 +1,403 @@
-// Geoapify's batch geocoding API as one call: submit the addresses, poll the job until it is
-// done, and hand back one entry per address in input order. The client knows nothing of Excel or
-// of batching policy; it turns every failure into a GeoapifyError whose message a spreadsheet
-// user can act on and which never contains the API key.
+// Geoapify's batch geocoding for one endpoint and one API key: run() splits its inputs between
+// jobs already running (attach: nothing is paid twice) and one new job, and hands back one result
+// per input in input order. Every request passes through the key's RequestScheduler; every
+// accepted job is stored and collected, whoever still waits for it. The client knows nothing of
+// Excel or of batching policy, and its errors are typed, without user wording or the key.
 
-import { QuotaCircuit, type CircuitPass, type CircuitState } from "./circuit";
+import type { Place } from "../places/place";
 import { GeoapifyError } from "./errors";
-import { failures } from "./failures";
-import { parseJson, readBatchResults, readJobId, readSingleResult, type Place } from "./parse";
-import { pollDelays } from "./poll-schedule";
-import { CallScope } from "./scope";
-import { send, type RequestName, type RequestSpec, type SendContext } from "./send";
+import type { ClientEvent } from "./events";
+import { Job, type JobContext, type JobResult, type JobSpec } from "./job";
+import { JOB_KINDS, type JobKind } from "./job-kinds";
+import {
+  hashApiKey,
+  memoryJobStore,
+  takeLease,
+  type JobStore,
+  type LockManagerLike,
+} from "./job-store";
+import { parseJson, readSingleResult } from "./parse";
+import { JobTiming } from "./poll-timing";
+import { RequestScheduler, type SchedulerPhase, type Timers } from "./scheduler";
+import { openRateChannel, type RateChannel } from "./shared-rate";
+import { Transport } from "./transport";
 import { MAX_BATCH_SIZE } from "./types";
 
-export type { Place } from "./parse";
+export type { ClientEvent } from "./events";
+export type { JobKind } from "./job-kinds";
+export type { JobResult, JobSpec } from "./job";
+export { hashApiKey, openJobStore, memoryJobStore } from "./job-store";
+export type { JobStore, StoredJob } from "./job-store";
 
 export interface GeoapifyClientOptions {
-  /** Origin of the API, without the `/v1` path. Default `"https://api.geoapify.com"`. */
-  baseUrl?: string;
-  /**
-   * Time from submission until the results must be in, polls and retries included. When it
-   * passes, the call fails with kind "timeout". Also bounds a `geocodeOne` call, so that no call
-   * can hang on a stalled answer. Default `120_000`.
-   */
-  jobTimeoutMs?: number;
-  /** HTTP attempts per request, the first one included. Default `4` (1 + 3 retries). */
-  maxAttempts?: number;
-  /** Base of the exponential, fully jittered retry backoff. Default `500`. */
-  retryBaseDelayMs?: number;
-  /** Longest single retry wait; also caps a server's `Retry-After`. Default `30_000`. */
-  maxRetryDelayMs?: number;
-  /**
-   * Wait before the first poll of a job; later waits grow with the job's age and size (see
-   * poll-schedule.ts). Default `250`.
-   */
-  pollInitialDelayMs?: number;
-  /**
-   * After Geoapify reports the daily quota spent, calls fail at once for this long without
-   * sending anything; then one call is let through to find out. Default `900_000` (15 min).
-   */
-  quotaCooldownMs?: number;
-  /** ky's timeout for each HTTP attempt; expiry counts as a network failure. Default `30_000`. */
-  requestTimeoutMs?: number;
-  /** The fetch implementation. Default `globalThis.fetch`, looked up at request time. */
-  fetch?: typeof fetch;
-  /** Source of retry jitter in [0, 1). Default `Math.random`. */
-  random?: () => number;
-  /** Observer for telemetry and tests. Events never contain the API key. */
-  onEvent?: (event: ClientEvent) => void;
-}
-
-export type ClientEvent =
-  /** A job was accepted; `jobId` is absent when the POST answered with the results at once. */
-  | { type: "submitted"; jobId?: string; size: number; attempt: number }
-  /** A poll was answered: 202 while pending, 200 with the results. */
-  | { type: "polled"; jobId: string; poll: number; status: number }
-  /** Attempt `attempt` failed (with `status`, or without an answer) and is retried in `delayMs`. */
-  | {
-      type: "retry";
-      request: RequestName;
-      status?: number;
-      delayMs: number;
-      attempt: number;
-    }
-  /** The quota circuit changed state. */
-  | { type: "circuit"; state: CircuitState };
-
-export interface BatchOutcome {
-  /** One entry per input, in input order: a Place, null when Geoapify found nothing, or a per-address GeoapifyError. */
-  places: Array<Place | null | GeoapifyError>;
-  /** Absent when the POST answered with the results at once. */
-  jobId?: string;
-  /** Polls made (each may have taken several HTTP requests). */
-  polls: number;
-  /** HTTP requests sent, retries included. */
-  requests: number;
-  durationMs: number;
-}
-
-export interface GeocodeCallOptions {
-  /** Sent only as the `apiKey` query parameter. */
+  /** Origin of the API, without `/v1`, e.g. "https://api.geoapify.com". */
+  baseUrl: string;
+  /** Sent only as the `apiKey` query parameter; hashed (SHA-256) wherever it is identified. */
   apiKey: string;
-  /** Aborting ends every wait and request at once; the call rejects with kind "aborted". */
-  signal?: AbortSignal;
+  /** The plan's requests per second, polls included. Default 5 (the free plan). */
+  ratePerSecond?: number;
+  /** How long a caller waits for a job after Geoapify accepted it. Default 120_000. */
+  waitLimitMs?: number;
+  /** Where jobs in flight are kept across page loads. Default: memory only. */
+  jobStore?: JobStore;
+  /**
+   * The credits gate, asked right before a submit with the count of new inputs and the credits
+   * each costs: returns how many may be sent (the first N in order); the others resolve as
+   * GeoapifyError "budget" and are not sent.
+   */
+  admit?: (inputs: number, creditsPerInput: number) => number;
+  /** Observer for telemetry. Events never carry the key. */
+  onEvent?: (event: ClientEvent) => void;
+  /** Every collected job's results (awaited, background or resumed), inputs in the job's order. */
+  onResults?: (job: JobSpec, results: readonly JobResult[]) => void;
+  /** Default `globalThis.fetch`, looked up at request time. */
+  fetch?: typeof fetch;
+  /** Source of jitter in [0, 1). Default `Math.random`. */
+  random?: () => number;
+  /** Epoch milliseconds. Default `Date.now`. */
+  now?: () => number;
+  /** Default the global setTimeout/clearTimeout, looked up at call time (fake timers work). */
+  timers?: Timers;
+  /** The Web Locks API for the job lease. Default `navigator.locks` where it exists. */
+  locks?: LockManagerLike;
+  /** The cross-runtime rate channel. Default a BroadcastChannel where it exists; `null`: none. */
+  rateChannel?: (baseUrl: string, keyHash: string) => RateChannel | undefined;
+  /** 429s with no other answer for this long mean the quota is spent. Default 60_000. */
+  quotaAfterMs?: number;
+  /** First wait between quota probes; doubles per failed probe. Default 300_000. */
+  probeIntervalMs?: number;
+  /** Longest wait between quota probes. Default 3_600_000. */
+  maxProbeIntervalMs?: number;
+  /** Base of the growing, jittered retry and 429 back-off. Default 1_000. */
+  retryBaseDelayMs?: number;
+  /** Longest single back-off; also caps Retry-After. Default 30_000. */
+  maxRetryDelayMs?: number;
+  /** Attempts per request for 5xx and lost connections, the first included. Default 4. */
+  maxAttempts?: number;
+  /** The lowest rate the 429 handling slows down to. Default 0.5. */
+  minRatePerSecond?: number;
+  /** Added to the 1 s window the rate is counted in, for arrival jitter. Default 100. */
+  windowMarginMs?: number;
+  /** ky's timeout for one HTTP exchange; expiry counts as no answer. Default 30_000. */
+  requestTimeoutMs?: number;
 }
 
-const defaults = {
-  baseUrl: "https://api.geoapify.com",
-  jobTimeoutMs: 120_000,
-  maxAttempts: 4,
-  retryBaseDelayMs: 500,
-  maxRetryDelayMs: 30_000,
-  pollInitialDelayMs: 250,
-  quotaCooldownMs: 15 * 60_000,
-  requestTimeoutMs: 30_000,
+export interface ClientState {
+  phase: SchedulerPhase;
+  ratePerSecond: number;
+  /** While backing off or in the quota phase: when the next trial or probe may go out. */
+  resumeAt?: number;
+  jobsInFlight: number;
+  queuedRequests: number;
+}
+
+/** Geoapify keeps a job's results 24 hours. */
+const RETENTION_MS = 24 * 60 * 60_000;
+/** A batch input costs half a credit, times the job's `priority` factor when one is set. */
+const CREDITS_PER_BATCH_INPUT = 0.5;
+
+const globalTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
 export class GeoapifyClient {
-  readonly #settings: typeof defaults;
-  readonly #fetch: typeof fetch | undefined;
+  readonly #baseUrl: string;
+  readonly #keyHash: Promise<string>;
+  readonly #scheduler: RequestScheduler;
+  readonly #transport: Transport;
+  readonly #context: Omit<JobContext, "creditsPerInput">;
+  readonly #admit: GeoapifyClientOptions["admit"];
   readonly #random: () => number;
-  readonly #onEvent: (event: ClientEvent) => void;
-  readonly #circuit: QuotaCircuit;
+  readonly #lifetime = new AbortController();
+  /** Jobs submitted or accepted and not yet ended, for attaching. */
+  readonly #running = new Set<Job>();
 
-  constructor(options: GeoapifyClientOptions = {}) {
-    const { fetch, random, onEvent, ...settings } = options;
-    this.#settings = { ...defaults, ...withoutUndefined(settings) };
-    this.#settings.baseUrl = this.#settings.baseUrl.replace(/\/+$/, "");
-    this.#fetch = fetch;
-    this.#random = random ?? Math.random;
-    this.#onEvent = onEvent ?? (() => {});
-    this.#circuit = new QuotaCircuit(this.#settings.quotaCooldownMs, (state) =>
-      this.#onEvent({ type: "circuit", state })
-    );
+  constructor(options: GeoapifyClientOptions) {
+    const onEvent = options.onEvent ?? (() => {});
+    const timers = options.timers ?? globalTimers;
+    const now = options.now ?? (() => Date.now());
+    this.#random = options.random ?? Math.random;
+    this.#admit = options.admit;
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, "");
+    const backoff = {
+      baseDelayMs: options.retryBaseDelayMs ?? 1_000,
+      maxDelayMs: options.maxRetryDelayMs ?? 30_000,
+      random: this.#random,
+    };
+    this.#scheduler = new RequestScheduler({
+      ratePerSecond: options.ratePerSecond ?? 5,
+      minRatePerSecond: options.minRatePerSecond ?? 0.5,
+      windowMarginMs: options.windowMarginMs ?? 100,
+      quotaAfterMs: options.quotaAfterMs ?? 60_000,
+      probeIntervalMs: options.probeIntervalMs ?? 300_000,
+      maxProbeIntervalMs: options.maxProbeIntervalMs ?? 3_600_000,
+      backoff,
+      now,
+      timers,
+      onEvent,
+      onQuota: () => {
+        const error = new GeoapifyError("quota", 429, "429s persisted through backing off");
+        for (const job of this.#running) job.rejectWaiters(error);
+      },
+    });
+    this.#transport = new Transport({
+      baseUrl: this.#baseUrl,
+      apiKey: options.apiKey,
+      scheduler: this.#scheduler,
+      fetch: options.fetch,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      maxAttempts: options.maxAttempts ?? 4,
+      backoff,
+      timers,
+      lifetime: this.#lifetime.signal,
+      onRetry: (retry) => onEvent({ type: "retried", ...retry }),
+    });
+    this.#keyHash = hashApiKey(options.apiKey);
+    const openChannel = options.rateChannel ?? openRateChannel;
+    void this.#keyHash.then((hash) => {
+      const channel = openChannel(this.#baseUrl, hash);
+      if (channel) this.#scheduler.share(channel);
+    });
+    this.#context = {
+      baseUrl: this.#baseUrl,
+      keyHash: this.#keyHash,
+      transport: this.#transport,
+      timing: new JobTiming(),
+      store: options.jobStore ?? memoryJobStore(),
+      locks:
+        options.locks ??
+        (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks,
+      now,
+      timers,
+      waitLimitMs: options.waitLimitMs ?? 120_000,
+      retentionMs: RETENTION_MS,
+      emit: onEvent,
+      deliver: options.onResults ?? (() => {}),
+      ended: (job) => this.#running.delete(job),
+    };
+  }
+
+  get state(): ClientState {
+    return { ...this.#scheduler.state, jobsInFlight: this.#running.size };
   }
 
   /**
-   * Geocodes 1 to 1,000 addresses as one Geoapify batch job. Rejects with a GeoapifyError when
-   * the batch as a whole fails, and with a RangeError for an empty or oversized batch.
+   * One result per input, in input order: a Place, null (not found), or a GeoapifyError for
+   * that input alone ("budget", "malformed", or a failure of one of several jobs it spans).
+   * Rejects only for whole-call failures: auth, quota, still-running, aborted before submit,
+   * network on submit… Aborting after the submit ends the wait, not the job.
    */
-  async geocodeBatch(
-    addresses: readonly string[],
-    options: GeocodeCallOptions
-  ): Promise<BatchOutcome> {
-    if (addresses.length === 0 || addresses.length > MAX_BATCH_SIZE) {
-      throw new RangeError(
-        `geocodeBatch takes 1 to ${MAX_BATCH_SIZE} addresses, not ${addresses.length}`
-      );
+  async run(job: JobSpec, options: { signal?: AbortSignal } = {}): Promise<JobResult[]> {
+    const { inputs } = job;
+    if (inputs.length === 0 || inputs.length > MAX_BATCH_SIZE) {
+      throw new RangeError(`a job takes 1 to ${MAX_BATCH_SIZE} inputs, not ${inputs.length}`);
     }
-    return this.#guard(options.signal, (scope) => this.#runJob(addresses, options.apiKey, scope));
+    this.#throwIfRefused(options.signal);
+    return this.#runParts(job, options.signal, false);
   }
 
-  /** Geocodes one address with `GET /v1/geocode/search?text=&format=json`. */
-  async geocodeOne(address: string, options: GeocodeCallOptions): Promise<Place | null> {
-    return this.#guard(options.signal, (scope) => this.#searchOne(address, options.apiKey, scope));
+  /** Collects the stored jobs of this endpoint and key; drops those another key paid for. */
+  async resume(): Promise<void> {
+    const { store, now } = this.#context;
+    const [stored, keyHash] = await Promise.all([store.list(), this.#keyHash]);
+    const running = new Set([...this.#running].map((job) => job.id));
+    for (const job of stored) {
+      if (job.baseUrl !== this.#baseUrl || running.has(job.id)) continue;
+      if (job.keyHash !== keyHash || now() - job.submittedAt >= RETENTION_MS) {
+        await store.delete(job.id).catch(() => {});
+        continue;
+      }
+      const release = await takeLease(this.#context.locks, job.id);
+      if (!release) continue;
+      if (this.#lifetime.signal.aborted) return release();
+      this.#running.add(Job.resume(this.#jobContext(job.params), job, release));
+    }
   }
 
-  /** Runs a call inside the quota circuit and a scope that ends on abort or at the deadline. */
-  async #guard<T>(
-    signal: AbortSignal | undefined,
-    call: (scope: CallScope) => Promise<T>
-  ): Promise<T> {
-    const scope = new CallScope(signal, this.#settings.jobTimeoutMs);
-    let pass: CircuitPass | undefined;
+  /**
+   * Whether Geoapify accepts the key, asked with a poll of a job id that cannot exist: 404 means
+   * the key passed, 401/403 that it was refused; a 429 or no answer leaves it unknown.
+   */
+  async checkKey(): Promise<"valid" | "rejected" | "unknown"> {
+    const id = Array.from({ length: 32 }, () => Math.floor(this.#random() * 16).toString(16));
     try {
-      // An aborted call must not take the circuit's single half-open probe.
-      scope.throwIfEnded();
-      pass = this.#circuit.admit();
-      const result = await call(scope);
-      this.#circuit.settle(pass);
-      return result;
-    } catch (error) {
-      const cause = scope.explain(error);
-      if (pass !== undefined) {
-        this.#circuit.settle(pass, cause);
-      }
-      throw cause;
-    } finally {
-      scope.dispose();
+      const exchange = await this.#scheduler.send({
+        kind: "check",
+        caller: true,
+        exchange: () =>
+          this.#transport.exchange({
+            kind: "check",
+            method: "get",
+            path: JOB_KINDS.search.path,
+            params: { id: id.join("") },
+            caller: true,
+          }),
+      });
+      if (exchange?.status === 404) return "valid";
+      if (exchange?.status === 401 || exchange?.status === 403) return "rejected";
+      return "unknown";
+    } catch {
+      return "unknown";
     }
   }
 
-  async #runJob(
-    addresses: readonly string[],
-    apiKey: string,
-    scope: CallScope
-  ): Promise<BatchOutcome> {
-    const startedAt = performance.now();
-    const url = `${this.#settings.baseUrl}/v1/batch/geocode/search`;
-    const size = addresses.length;
-    let requests = 0;
-    const outcome = (json: unknown, jobId: string | undefined, polls: number) => ({
-      places: readBatchResults(json, addresses, 200),
-      jobId,
-      polls,
-      requests,
-      durationMs: performance.now() - startedAt,
-    });
-
-    const submit = await send(
-      { name: "submit", method: "post", url, searchParams: { apiKey }, json: addresses },
-      this.#sendContext("submit", scope)
-    );
-    requests += submit.attempts;
-    const submitted = parseJson(submit.body, submit.status);
-    if (submit.status === 200) {
-      this.#onEvent({ type: "submitted", size, attempt: submit.attempts });
-      return outcome(submitted, undefined, 0);
-    }
-    if (submit.status !== 202) {
-      throw failures.malformed(submit.status);
-    }
-    const jobId = readJobId(submitted, submit.status);
-    this.#onEvent({ type: "submitted", jobId, size, attempt: submit.attempts });
-
-    const poll: RequestSpec = {
-      name: "poll",
+  /** One input with a single, full-price request (`/v1/geocode/search|reverse?format=json`). */
+  async single(
+    kind: JobKind,
+    params: Readonly<Record<string, string>>,
+    input: string,
+    options: { signal?: AbortSignal } = {}
+  ): Promise<Place | null> {
+    this.#throwIfRefused(options.signal);
+    const [lat, lon] = input.split(",");
+    const query: Record<string, string> = kind === "search" ? { text: input } : { lat, lon };
+    const answer = await this.#transport.send({
+      kind: "single",
       method: "get",
-      url,
-      searchParams: { id: jobId, apiKey },
-    };
-    const pollContext = this.#sendContext("poll", scope);
-    const delays = pollDelays(this.#settings.pollInitialDelayMs, size);
-    // Bounded by the scope: its deadline ends the wait (kind "timeout") or the request in flight.
-    for (let polls = 1; ; polls++) {
-      await scope.wait(delays.next().value);
-      const answer = await send(poll, pollContext);
-      requests += answer.attempts;
-      this.#onEvent({ type: "polled", jobId, poll: polls, status: answer.status });
-      if (answer.status === 200) {
-        return outcome(parseJson(answer.body, answer.status), jobId, polls);
-      }
-      if (answer.status !== 202) {
-        throw failures.malformed(answer.status);
-      }
-    }
-  }
-
-  async #searchOne(address: string, apiKey: string, scope: CallScope): Promise<Place | null> {
-    const answer = await send(
-      {
-        name: "single",
-        method: "get",
-        url: `${this.#settings.baseUrl}/v1/geocode/search`,
-        searchParams: { text: address, format: "json", apiKey },
-      },
-      this.#sendContext("single", scope)
-    );
+      path: `/v1/geocode/${kind}`,
+      params: { ...params, ...query, format: "json" },
+      caller: true,
+      signal: options.signal,
+    });
     const place = readSingleResult(parseJson(answer.body, answer.status), answer.status);
-    if (place instanceof GeoapifyError) {
-      throw place;
-    }
+    if (place instanceof GeoapifyError) throw place;
     return place;
   }
 
-  #sendContext(request: RequestName, scope: CallScope): SendContext {
-    return {
-      scope,
-      policy: {
-        maxAttempts: this.#settings.maxAttempts,
-        baseDelayMs: this.#settings.retryBaseDelayMs,
-        maxDelayMs: this.#settings.maxRetryDelayMs,
-        random: this.#random,
-      },
-      requestTimeoutMs: this.#settings.requestTimeoutMs,
-      fetch: this.#fetch,
-      onRetry: (retry) => this.#onEvent({ type: "retry", request, ...retry }),
-    };
+  /** Stops timers and polls, settles every waiter "aborted" and closes the rate channel. Jobs
+   * in flight stay stored, for resume() on the next load. */
+  close(): void {
+    this.#lifetime.abort();
+    this.#scheduler.close();
+    for (const job of [...this.#running]) job.stop();
+    this.#running.clear();
+  }
+
+  #throwIfRefused(signal: AbortSignal | undefined): void {
+    if (this.#lifetime.signal.aborted)
+      throw new GeoapifyError("aborted", undefined, "client closed");
+    if (signal?.aborted) throw new GeoapifyError("aborted", undefined, "aborted before sending");
+    if (this.#scheduler.refusesCallers()) {
+      throw new GeoapifyError("quota", 429, "quota concluded; waiting for a probe");
+    }
+  }
+
+  /** Attaches what running jobs already cover, submits the rest (within the budget) once. */
+  async #runParts(
+    spec: JobSpec,
+    signal: AbortSignal | undefined,
+    resubmission: boolean
+  ): Promise<JobResult[]> {
+    const { inputKey } = JOB_KINDS[spec.kind];
+    const results: JobResult[] = new Array(spec.inputs.length);
+    const attached = new Map<Job, Array<[at: number, position: number]>>();
+    const fresh = new Map<string, number[]>();
+    spec.inputs.forEach((input, at) => {
+      const key = inputKey(input);
+      const owner = this.#runningJobFor(spec, key);
+      if (owner) {
+        attached.set(owner, [
+          ...(attached.get(owner) ?? []),
+          [at, owner.positionOf(key) as number],
+        ]);
+      } else {
+        fresh.set(key, [...(fresh.get(key) ?? []), at]);
+      }
+    });
+    const parts: Array<{ at: number[]; results: Promise<JobResult[]> }> = [];
+    for (const [job, pairs] of attached) {
+      const positions = pairs.map(([, position]) => position);
+      parts.push({ at: pairs.map(([at]) => at), results: this.#await(job, positions, signal) });
+    }
+    const groups = [...fresh.values()];
+    const creditsPerInput = creditsFor(spec.params);
+    const admitted = Math.max(
+      0,
+      Math.min(groups.length, this.#admit?.(groups.length, creditsPerInput) ?? groups.length)
+    );
+    for (const group of groups.slice(admitted)) {
+      for (const at of group) results[at] = new GeoapifyError("budget", undefined, "over budget");
+    }
+    if (admitted > 0) {
+      const inputs = groups.slice(0, admitted).map((group) => spec.inputs[group[0]]);
+      const job = Job.submit(this.#jobContext(spec.params), { ...spec, inputs }, resubmission);
+      this.#running.add(job);
+      const wanted = groups.slice(0, admitted);
+      parts.push({
+        at: wanted.flat(),
+        results: this.#await(
+          job,
+          inputs.map((_, position) => position),
+          signal
+        ).then((found) => wanted.flatMap((group, position) => group.map(() => found[position]))),
+      });
+    }
+    const settled = await Promise.allSettled(parts.map((part) => part.results));
+    const failures = settled.flatMap((outcome) =>
+      outcome.status === "rejected" ? [outcome.reason] : []
+    );
+    if (parts.length > 0 && failures.length === parts.length) throw failures[0];
+    settled.forEach((outcome, index) => {
+      parts[index].at.forEach((at, slot) => {
+        results[at] =
+          outcome.status === "fulfilled" ? outcome.value[slot] : asError(outcome.reason);
+      });
+    });
+    return results;
+  }
+
+  /** A job's results at `positions`; an expired job's inputs are submitted again, once. */
+  async #await(
+    job: Job,
+    positions: number[],
+    signal: AbortSignal | undefined
+  ): Promise<JobResult[]> {
+    try {
+      return await job.wait(positions, signal);
+    } catch (error) {
+      if (!(error instanceof GeoapifyError) || error.kind !== "expired" || job.resubmission) {
+        throw error;
+      }
+      const inputs = positions.map((position) => job.spec.inputs[position]);
+      return this.#runParts({ ...job.spec, inputs }, signal, true);
+    }
+  }
+
+  #runningJobFor(spec: JobSpec, key: string): Job | undefined {
+    for (const job of this.#running) {
+      if (
+        job.spec.kind === spec.kind &&
+        sameParams(job.spec.params, spec.params) &&
+        job.positionOf(key) !== undefined
+      ) {
+        return job;
+      }
+    }
+    return undefined;
+  }
+
+  #jobContext(params: Readonly<Record<string, string>>): JobContext {
+    return { ...this.#context, creditsPerInput: creditsFor(params) };
   }
 }
 
-/** Drops keys set to `undefined`, so that `{ maxAttempts: undefined }` keeps the default. */
-function withoutUndefined<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(options).filter(([, value]) => value !== undefined)
-  ) as Partial<T>;
+function asError(reason: unknown): GeoapifyError {
+  return reason instanceof GeoapifyError
+    ? reason
+    : new GeoapifyError("malformed", undefined, "unexpected failure");
+}
+
+function creditsFor(params: Readonly<Record<string, string>>): number {
+  const priority = Number(params.priority);
+  const factor = params.priority !== undefined && priority > 0 && priority <= 1 ? priority : 1;
+  return CREDITS_PER_BATCH_INPUT * factor;
+}
+
+function sameParams(
+  a: Readonly<Record<string, string>>,
+  b: Readonly<Record<string, string>>
+): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }

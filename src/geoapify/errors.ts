@@ -1,35 +1,42 @@
-// Typed failures of the Geoapify client. Callers switch on `kind`, never on messages, and the
-// messages are written for a spreadsheet user: short, actionable, and never carrying the API key.
+// Typed failures of the Geoapify client. Callers switch on `kind`, never on the message: the words
+// a user sees live with the functions (src/functions/messages.ts). Messages here are technical,
+// for logs, and are built only from the kind, a status and a fixed detail, never from a URL, a
+// header or a fetch error, because those carry the API key.
 
 export type GeoapifyErrorKind =
-  /** 401/403: the key is missing, wrong or not allowed to use the batch API. */
+  /** 401/403: the key is missing, wrong or not allowed to use the API. */
   | "auth"
-  /** 429 whose message says the daily quota is spent: retrying today is pointless. */
+  /** 429s persisted through backing off (the rate limit or the daily quota): settled at once. */
   | "quota"
-  /** 429 that survived every retry (requests per second). */
-  | "rate-limit"
-  /** The job did not finish within the job timeout. */
-  | "timeout"
-  /** A body that is not the documented JSON, or a result array that does not match the input. */
-  | "malformed"
-  /** No answer: connection refused or dropped, DNS, CORS. */
+  /** The caller's wait limit passed; the job is still collected in the background. */
+  | "still-running"
+  /** No answer: connection refused or dropped, DNS, CORS, request timeout. */
   | "network"
-  /** 5xx that survived every retry. */
+  /** 5xx that survived every retry, or a status the API does not document. */
   | "server"
-  /** 400: Geoapify refused the request body. */
+  /** 400: Geoapify refused the request as sent. */
   | "bad-request"
-  /** The caller aborted (every waiter left, or the batcher closed). */
-  | "aborted";
+  /** A body that is not the documented JSON, or a result that cannot be matched to its input. */
+  | "malformed"
+  /** The caller aborted before anything was sent, or the client was closed. */
+  | "aborted"
+  /** The credits gate (`admit`) refused these inputs; they were not sent. */
+  | "budget"
+  /** Geoapify no longer knows the job (404), even after one resubmission. */
+  | "expired";
 
 export class GeoapifyError extends Error {
   override readonly name = "GeoapifyError";
 
   constructor(
     readonly kind: GeoapifyErrorKind,
-    message: string,
     /** HTTP status when the failure came from an answer, for telemetry. */
-    readonly status?: number
+    readonly status?: number,
+    /** A fixed technical note, e.g. "poll answer is not JSON". Never user wording. */
+    detail?: string
   ) {
-    super(message);
+    super(
+      `geoapify ${kind}${status === undefined ? "" : ` (HTTP ${status})`}${detail ? `: ${detail}` : ""}`
+    );
   }
 }

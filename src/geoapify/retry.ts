@@ -1,9 +1,7 @@
-// How long to wait before repeating a failed request.
+// How long to wait before repeating a request that failed.
 
-export interface RetryPolicy {
-  /** Attempts per request, the first one included. */
-  maxAttempts: number;
-  /** Backoff base: the first retry waits up to this long, each later one up to twice as long. */
+export interface BackoffPolicy {
+  /** The first wait is up to this long, each later one up to twice as long. */
   baseDelayMs: number;
   /** Upper bound of any single wait, also applied to a server's Retry-After. */
   maxDelayMs: number;
@@ -12,15 +10,19 @@ export interface RetryPolicy {
 }
 
 /**
- * Exponential backoff with full jitter: a uniform wait in [0, min(max, base × 2^(attempt−1))).
- * Full jitter spreads the retries of many clients that failed together (a 429 burst hits every
- * open workbook at once), which a fixed exponential schedule would keep in lockstep.
+ * Exponential backoff with jitter over the upper half of the window: a uniform wait in
+ * [c/2, c) with c = min(max, base × 2^(attempt−1)).
  *
- * @param attempt the attempt that just failed, starting at 1
+ * Jitter spreads the retries of many runtimes that failed together (a 429 burst hits every open
+ * workbook at once). Full jitter ([0, c)) could draw near-zero waits again and again, and the
+ * quota rule counts on the waits growing: half jitter keeps the spread and guarantees that a
+ * minute of persistent 429s costs only a handful of requests (≤ 8 with base 1 s, cap 30 s).
+ *
+ * @param attempt the failures so far, starting at 1
  */
-export function backoffDelayMs(attempt: number, policy: RetryPolicy): number {
+export function backoffDelayMs(attempt: number, policy: BackoffPolicy): number {
   const ceilingMs = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.floor(policy.random() * ceilingMs);
+  return Math.floor(ceilingMs / 2 + (policy.random() * ceilingMs) / 2);
 }
 
 /**
@@ -28,14 +30,16 @@ export function backoffDelayMs(attempt: number, policy: RetryPolicy): number {
  * `maxDelayMs`, or `undefined` when the header is absent or unreadable. Cross-origin, browsers
  * hide the header unless the server exposes it, so callers must have a fallback.
  */
-export function retryAfterDelayMs(headers: Headers, maxDelayMs: number): number | undefined {
+export function retryAfterDelayMs(
+  headers: Headers,
+  maxDelayMs: number,
+  now: number
+): number | undefined {
   const value = headers.get("retry-after")?.trim();
   if (!value) {
     return undefined;
   }
-  const delayMs = /^\d+(\.\d+)?$/.test(value)
-    ? Number(value) * 1000
-    : Date.parse(value) - Date.now();
+  const delayMs = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
   if (Number.isNaN(delayMs)) {
     return undefined;
   }

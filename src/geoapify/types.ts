@@ -5,6 +5,9 @@
 /** Body of `POST /v1/batch/geocode/search`: 1 to 1,000 free-form addresses. */
 export type BatchSearchRequest = string[];
 
+/** Body of `POST /v1/batch/geocode/reverse`: 1 to 1,000 points, each `[lon, lat]` (lon first). */
+export type BatchReverseRequest = Array<[number, number]>;
+
 /** Maximum number of inputs one batch job accepts. */
 export const MAX_BATCH_SIZE = 1000;
 
@@ -32,6 +35,11 @@ export interface BatchResult {
   housenumber?: string;
   [key: string]: unknown;
 }
+
+/** One element of a finished reverse job: no `text` in the query, so matched by position. */
+export type ReverseBatchResult = Omit<BatchResult, "query"> & {
+  query: { lon: number; lat: number; plus_code?: string };
+};
 
 /** Geoapify's error body, for 400, 401, 404, 429 and friends. */
 export interface ApiErrorBody {

@@ -2,12 +2,20 @@
 // timers do not mix (a socket does not wait for fake time), so this fake is handed to the client
 // as its `fetch`: it speaks the same wire format as Geoapify and the emulator, keeps its jobs on
 // the fake clock, and answers each request according to the next step of a script, which is how
-// a property test makes the server misbehave in reproducible ways.
+// a property test makes the server misbehave in reproducible ways. It can also enforce a rate
+// (requests over it get Geoapify's 429), run a 429 outage, or behave as a spent daily quota: 429
+// bodies are always the spec's `{"statusCode":429,"error":"Too Many Requests","message":"Quota
+// exceeded"}`, for a burst and for the quota alike, as Geoapify sends them.
 //
 // What an address resolves to is a pure function of its normalised text (answerFor), so a test
 // knows the right value for every call without asking the fake.
 
-import type { ApiErrorBody, BatchJobPending, BatchResult } from "../../../src/geoapify/types";
+import type {
+  ApiErrorBody,
+  BatchJobPending,
+  BatchResult,
+  ReverseBatchResult,
+} from "../../../src/geoapify/types";
 
 /** Geoapify's limit, restated here so that the fake checks it independently of the client. */
 const MAX_JOB_SIZE = 1000;
@@ -28,9 +36,9 @@ export type Behaviour =
   | "malformed"
   /** A POST creates a job that never finishes; a poll reports the job pending once more. */
   | "never-finish"
-  /** 429 "Rate limit exceeded", with or without Retry-After (by `variant`). */
+  /** 429 with the spec's body, with or without `Retry-After: 1` (by `variant`). */
   | "rate-limit"
-  /** 429 "Quota exceeded": the daily credits are spent. */
+  /** 429 with the spec's body and no Retry-After: a burst or a spent quota, alike on the wire. */
   | "quota"
   /** 500, 501, 502 or 503 (by `variant`). */
   | "server-error"
@@ -63,6 +71,8 @@ export interface ReceivedRequest {
   body?: string;
   /** The addresses of a POST whose body was a JSON array of strings. */
   addresses?: string[];
+  /** Fake-clock time (Date.now) of arrival, to check the rate. */
+  at: number;
   /** Position in the fake's event order (see FakeGeoapify.nextSequence). */
   startedAt: number;
   /** Set when the request ended: with a status, or without an answer (dropped or aborted). */
@@ -81,9 +91,15 @@ export interface FakeGeoapifyOptions {
   script?: readonly ScriptStep[];
   /** Shared with the test's own events, so that requests and test events have one order. */
   nextSequence?: () => number;
+  /** Requests arriving when this many arrived in the preceding 1000 ms get a 429. */
+  ratePerSecond?: number;
+  /** How long a job of `size` inputs runs; default the script step's `jobMs`. */
+  jobMs?: (size: number) => number;
 }
 
 interface Job {
+  kind: "search" | "reverse";
+  /** Addresses, or "lat,lon" for reverse jobs. */
   addresses: string[];
   /** Date.now() (fake) at which it finishes; Infinity for a job that never does. */
   readyAt: number;
@@ -130,9 +146,13 @@ export class FakeGeoapify {
   private readonly script: readonly ScriptStep[];
   private readonly jobs = new Map<string, Job>();
   private readonly sequence: () => number;
+  private readonly ratePerSecond: number;
+  private readonly jobMs: ((size: number) => number) | undefined;
   private scriptIndex = 0;
   private lastJobId = 0;
   private open = 0;
+  /** Every request answers 429 until this fake time (an outage); Infinity: the quota is spent. */
+  private rateLimitedUntil = -Infinity;
 
   constructor(options: FakeGeoapifyOptions) {
     this.apiKey = options.apiKey;
@@ -140,6 +160,44 @@ export class FakeGeoapify {
     this.script = options.script ?? [];
     let counter = 0;
     this.sequence = options.nextSequence ?? (() => ++counter);
+    this.ratePerSecond = options.ratePerSecond ?? Infinity;
+    this.jobMs = options.jobMs;
+  }
+
+  /** 429 for every request for `ms` of fake time from now. */
+  outage(ms: number): void {
+    this.rateLimitedUntil = Date.now() + ms;
+  }
+
+  /** 429 for every request until `quotaSpent(false)`. */
+  quotaSpent(spent: boolean): void {
+    this.rateLimitedUntil = spent ? Infinity : -Infinity;
+  }
+
+  /** Forgets every job, as Geoapify does 24 h after it finished: polls get 404. */
+  forgetJobs(): void {
+    this.jobs.clear();
+  }
+
+  /** The most requests that arrived in any rolling 1000 ms. */
+  maxPerSecond(): number {
+    let most = 0;
+    for (const [index, request] of this.requests.entries()) {
+      const inWindow = this.requests.filter(
+        (other, at) => at >= index && other.at < request.at + 1000
+      ).length;
+      most = Math.max(most, inWindow);
+    }
+    return most;
+  }
+
+  /** Requests that POSTed a job (whatever the answer). */
+  get submits(): ReceivedRequest[] {
+    return this.requests.filter((request) => request.method === "POST");
+  }
+
+  get polls(): ReceivedRequest[] {
+    return this.requests.filter((request) => request.method === "GET");
   }
 
   /** Requests that have neither been answered nor failed yet. */
@@ -156,6 +214,7 @@ export class FakeGeoapify {
       method: request.method,
       url: new URL(request.url),
       headers: request.headers,
+      at: Date.now(),
       startedAt: this.sequence(),
       behaviour: step.behaviour,
     };
@@ -186,40 +245,43 @@ export class FakeGeoapify {
 
   private respond(request: ReceivedRequest, step: ScriptStep): Response {
     const { url, method } = request;
-    if (url.origin !== this.origin || url.pathname !== "/v1/batch/geocode/search") {
+    const kind = JOB_PATHS[url.pathname];
+    if (url.origin !== this.origin || kind === undefined) {
       return errorAnswer(404, "Not Found");
     }
     if (url.searchParams.get("apiKey") !== this.apiKey || step.behaviour === "auth") {
       return errorAnswer(401, "Invalid apiKey");
     }
+    const recent = this.requests.filter((other) => other.at > request.at - 1000).length;
+    if (request.at < this.rateLimitedUntil || recent > this.ratePerSecond) {
+      return errorAnswer(429, "Quota exceeded");
+    }
     switch (step.behaviour) {
       case "quota":
         return errorAnswer(429, "Quota exceeded");
       case "rate-limit":
-        return errorAnswer(
-          429,
-          "Rate limit exceeded",
-          step.variant % 2 ? { "Retry-After": "1" } : {}
-        );
+        return errorAnswer(429, "Quota exceeded", step.variant % 2 ? { "Retry-After": "1" } : {});
       case "server-error":
         return errorAnswer([500, 501, 502, 503][step.variant % 4], "Internal Server Error");
       case "malformed":
         return new Response("[{", { status: 200, headers: JSON_HEADERS });
     }
-    return method === "POST" ? this.submit(request, step) : this.poll(url, step);
+    return method === "POST" ? this.submit(kind, request, step) : this.poll(url, step);
   }
 
-  private submit(request: ReceivedRequest, step: ScriptStep): Response {
-    const addresses = request.addresses;
+  private submit(kind: "search" | "reverse", request: ReceivedRequest, step: ScriptStep): Response {
+    const addresses = kind === "search" ? request.addresses : coordinates(request.body ?? "");
     if (!addresses || addresses.length === 0 || addresses.length > MAX_JOB_SIZE) {
-      return errorAnswer(400, "Expected a JSON array of 1 to 1000 strings");
+      return errorAnswer(400, "Expected a JSON array of 1 to 1000 inputs");
     }
+    const job = { kind, addresses, readyAt: Infinity };
     if (step.behaviour === "immediate") {
-      return jsonAnswer(200, addresses.map(resultFor));
+      return jsonAnswer(200, resultsOf(job));
     }
-    const id = `job-${++this.lastJobId}`;
-    const readyAt = step.behaviour === "never-finish" ? Infinity : Date.now() + step.jobMs;
-    this.jobs.set(id, { addresses, readyAt });
+    const id = jobId(++this.lastJobId);
+    const jobMs = this.jobMs?.(addresses.length) ?? step.jobMs;
+    job.readyAt = step.behaviour === "never-finish" ? Infinity : Date.now() + jobMs;
+    this.jobs.set(id, job);
     return jsonAnswer(202, pendingJob(this.origin, id));
   }
 
@@ -228,12 +290,65 @@ export class FakeGeoapify {
     const job = this.jobs.get(id);
     if (job === undefined || step.behaviour === "lost-job") {
       this.jobs.delete(id);
-      return errorAnswer(404, "Job not found");
+      return errorAnswer(404);
     }
     if (Date.now() < job.readyAt || step.behaviour === "never-finish") {
       return jsonAnswer(202, pendingJob(this.origin, id));
     }
-    return jsonAnswer(200, shapeResults(job.addresses.map(resultFor), step));
+    return jsonAnswer(
+      200,
+      job.kind === "search" ? shapeResults(job.addresses.map(resultFor), step) : resultsOf(job)
+    );
+  }
+}
+
+const JOB_PATHS: Record<string, "search" | "reverse" | undefined> = {
+  "/v1/batch/geocode/search": "search",
+  "/v1/batch/geocode/reverse": "reverse",
+};
+
+/** 32 hex digits, as Geoapify's ids are. */
+function jobId(serial: number): string {
+  return serial.toString(16).padStart(32, "0");
+}
+
+function resultsOf(job: Job): Array<BatchResult | ReverseBatchResult> {
+  return job.kind === "search" ? job.addresses.map(resultFor) : job.addresses.map(reverseResultFor);
+}
+
+/** The place every reverse job answers for "lat,lon": the point itself, named after it. */
+export function reverseAnswerFor(input: string): ReverseBatchResult {
+  const [lat, lon] = input.split(",").map(Number);
+  return {
+    query: { lon, lat },
+    lat,
+    lon,
+    formatted: `Near ${input}`,
+    name: `Point ${input}`,
+    category: "building",
+    distance: 12.5,
+    result_type: "building",
+    datasource: { sourcename: "openstreetmap", attribution: "© OpenStreetMap contributors" },
+  };
+}
+
+function reverseResultFor(input: string): ReverseBatchResult {
+  return reverseAnswerFor(input);
+}
+
+/** A reverse body, `[[lon, lat], ...]`, as "lat,lon" inputs; undefined when it is not one. */
+function coordinates(body: string): string[] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const pairs = Array.isArray(parsed) ? parsed : [];
+    const valid = pairs.every(
+      (pair) => Array.isArray(pair) && pair.length === 2 && pair.every(Number.isFinite)
+    );
+    return Array.isArray(parsed) && valid
+      ? pairs.map(([lon, lat]: number[]) => `${lat},${lon}`)
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -285,9 +400,17 @@ function jsonAnswer(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
 }
 
-function errorAnswer(status: number, message: string, headers: Record<string, string> = {}) {
-  const error = status === 429 ? "Too Many Requests" : status >= 500 ? "Server Error" : "Error";
-  const body: ApiErrorBody = { statusCode: status, error, message };
+/** Geoapify's error body; a 404 comes without a message. */
+function errorAnswer(status: number, message?: string, headers: Record<string, string> = {}) {
+  const error =
+    status === 429
+      ? "Too Many Requests"
+      : status === 404
+        ? "Not Found"
+        : status >= 500
+          ? "Server Error"
+          : "Error";
+  const body: Partial<ApiErrorBody> = { statusCode: status, error, message };
   return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
 }
 

@@ -1,0 +1,346 @@
+// One batch job, from its submit to its results. A job belongs to the client, not to its callers:
+// once Geoapify has accepted it (and so billed it) it is polled until its results are collected
+// or Geoapify forgets it (24 h), whoever still waits. Callers wait on positions of its inputs,
+// each for at most the wait limit counted from when the job was accepted (or from when the
+// caller attached, if later); a caller that stops waiting leaves the job running.
+
+import type { Place } from "../places/place";
+import { GeoapifyError } from "./errors";
+import type { ClientEvent } from "./events";
+import { JOB_KINDS, type JobKind } from "./job-kinds";
+import { takeLease, type JobStore, type LockManagerLike, type StoredJob } from "./job-store";
+import { parseJson, readJobId } from "./parse";
+import type { JobTiming } from "./poll-timing";
+import type { Timers } from "./scheduler";
+import type { Transport } from "./transport";
+
+export interface JobSpec {
+  kind: JobKind;
+  params: Readonly<Record<string, string>>;
+  /** 1 to 1,000 inputs: addresses, or "lat,lon" for reverse. */
+  inputs: readonly string[];
+}
+
+export type JobResult = Place | null | GeoapifyError;
+
+/** What every job of one client shares. */
+export interface JobContext {
+  baseUrl: string;
+  keyHash: Promise<string>;
+  transport: Transport;
+  timing: JobTiming;
+  store: JobStore;
+  locks: LockManagerLike | undefined;
+  now: () => number;
+  timers: Timers;
+  waitLimitMs: number;
+  /** How long Geoapify keeps a job: polling stops this long after acceptance. */
+  retentionMs: number;
+  creditsPerInput: number;
+  emit: (event: ClientEvent) => void;
+  deliver: (spec: JobSpec, results: readonly JobResult[]) => void;
+  /** The job was collected, failed or expired: forget it. */
+  ended: (job: Job) => void;
+}
+
+interface Waiter {
+  positions: readonly number[];
+  resolve: (results: JobResult[]) => void;
+  reject: (error: GeoapifyError) => void;
+  timer?: unknown;
+  detach: () => void;
+}
+
+export class Job {
+  readonly spec: JobSpec;
+  /** A resubmission of an expired job: a second 404 is final. */
+  readonly resubmission: boolean;
+  #id: string | undefined;
+  #acceptedAt: number | undefined;
+  readonly #context: JobContext;
+  readonly #positions = new Map<string, number>();
+  readonly #waiters = new Set<Waiter>();
+  /** Aborts the submit while it waits, once every caller has left. */
+  readonly #submitControl = new AbortController();
+  readonly #startedAt: number;
+  #resumed = false;
+  #polls = 0;
+  #requests = 0;
+  #pendingAgeMs: number | undefined;
+  #lastPollAt = 0;
+  #nextPollAt = Infinity;
+  #polling = false;
+  #pollTimer: unknown;
+  #lastFailure: GeoapifyError | undefined;
+  #lease: Promise<(() => void) | undefined> | undefined;
+  #ended = false;
+
+  private constructor(context: JobContext, spec: JobSpec, resubmission: boolean) {
+    this.#context = context;
+    this.spec = spec;
+    this.resubmission = resubmission;
+    this.#startedAt = context.now();
+    const { inputKey } = JOB_KINDS[spec.kind];
+    spec.inputs.forEach((input, index) => this.#positions.set(inputKey(input), index));
+  }
+
+  static submit(context: JobContext, spec: JobSpec, resubmission: boolean): Job {
+    const job = new Job(context, spec, resubmission);
+    void job.#submit();
+    return job;
+  }
+
+  /** Collects a stored job whose lease this runtime holds. */
+  static resume(context: JobContext, stored: StoredJob, release: () => void): Job {
+    const job = new Job(context, stored, false);
+    job.#resumed = true;
+    job.#lease = Promise.resolve(release);
+    job.#accept(stored.id, stored.submittedAt);
+    return job;
+  }
+
+  get id(): string | undefined {
+    return this.#id;
+  }
+
+  /** The position of an input (by its match key) in this job, if it is one of its inputs. */
+  positionOf(key: string): number | undefined {
+    return this.#positions.get(key);
+  }
+
+  /** The results at `positions`, in that order; rejects with the job's or the wait's failure. */
+  wait(positions: readonly number[], signal?: AbortSignal): Promise<JobResult[]> {
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.#detach(waiter);
+        reject(new GeoapifyError("aborted", undefined, "the caller stopped waiting"));
+      };
+      const waiter: Waiter = {
+        positions,
+        resolve,
+        reject,
+        detach: () => signal?.removeEventListener("abort", onAbort),
+      };
+      this.#waiters.add(waiter);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (signal?.aborted) return onAbort();
+      if (this.#acceptedAt !== undefined) {
+        this.#startWaitLimit(waiter);
+        this.#pollSoonerForCallers();
+      }
+    });
+  }
+
+  /** Settles every caller with `error` (the quota); the job itself goes on. */
+  rejectWaiters(error: GeoapifyError): void {
+    for (const waiter of [...this.#waiters]) {
+      this.#detach(waiter);
+      waiter.reject(error);
+    }
+  }
+
+  /** The client closed: no more polls, callers settled "aborted", the lease released. The job
+   * stays in the store, to be collected after the next load. */
+  stop(): void {
+    this.#ended = true;
+    this.#submitControl.abort();
+    this.#context.timers.clearTimeout(this.#pollTimer);
+    this.rejectWaiters(new GeoapifyError("aborted", undefined, "client closed"));
+    void this.#lease?.then((release) => release?.());
+  }
+
+  async #submit(): Promise<void> {
+    const { transport, now, emit, creditsPerInput } = this.#context;
+    const kind = JOB_KINDS[this.spec.kind];
+    try {
+      const answer = await transport.send({
+        kind: "submit",
+        method: "post",
+        path: kind.path,
+        params: this.spec.params,
+        json: kind.body(this.spec.inputs),
+        caller: true,
+        signal: this.#submitControl.signal,
+      });
+      this.#requests += answer.requests;
+      const json = parseJson(answer.body, answer.status);
+      const credits = this.spec.inputs.length * creditsPerInput;
+      if (answer.status === 200) {
+        emit({ type: "submitted", kind: this.spec.kind, size: this.spec.inputs.length, credits });
+        return this.#collected(kind.match(json, this.spec.inputs, 200));
+      }
+      if (answer.status !== 202) {
+        throw new GeoapifyError("malformed", answer.status, "unexpected submit status");
+      }
+      const id = readJobId(json, answer.status);
+      emit({
+        type: "submitted",
+        jobId: id,
+        kind: this.spec.kind,
+        size: this.spec.inputs.length,
+        credits,
+      });
+      this.#lease = takeLease(this.#context.locks, id);
+      this.#accept(id, now());
+      void this.#persist();
+    } catch (error) {
+      this.#fail(asGeoapifyError(error));
+    }
+  }
+
+  #accept(id: string, acceptedAt: number): void {
+    this.#id = id;
+    this.#acceptedAt = acceptedAt;
+    this.#lastPollAt = acceptedAt;
+    for (const waiter of this.#waiters) this.#startWaitLimit(waiter);
+    this.#schedulePoll(acceptedAt + this.#context.timing.predictMs(this.spec.inputs.length));
+  }
+
+  async #persist(): Promise<void> {
+    const { store, baseUrl, keyHash } = this.#context;
+    const { kind, params, inputs } = this.spec;
+    try {
+      await store.put({
+        id: this.#id as string,
+        baseUrl,
+        kind,
+        params,
+        inputs,
+        keyHash: await keyHash,
+        submittedAt: this.#acceptedAt as number,
+        size: inputs.length,
+      });
+      // Collected before the write landed: the write must not outlive the job.
+      if (this.#ended) await store.delete(this.#id as string);
+    } catch {
+      // Without storage the job is still collected while this page lives.
+    }
+  }
+
+  #schedulePoll(at: number): void {
+    const { timers, now, retentionMs } = this.#context;
+    if (at > (this.#acceptedAt as number) + retentionMs) {
+      return this.#fail(new GeoapifyError("expired", undefined, "not collected within 24 h"));
+    }
+    timers.clearTimeout(this.#pollTimer);
+    this.#nextPollAt = at;
+    this.#pollTimer = timers.setTimeout(() => void this.#poll(), Math.max(0, at - now()));
+  }
+
+  /** A caller attached to a job polled at the background pace: poll at the caller's pace. */
+  #pollSoonerForCallers(): void {
+    if (this.#polling || this.#ended) return;
+    const size = this.spec.inputs.length;
+    const ageMs = this.#lastPollAt - (this.#acceptedAt as number);
+    const soonest = this.#lastPollAt + this.#context.timing.nextGapMs(ageMs, size, false);
+    if (soonest < this.#nextPollAt) this.#schedulePoll(soonest);
+  }
+
+  async #poll(): Promise<void> {
+    const { transport, now, emit, timing } = this.#context;
+    const kind = JOB_KINDS[this.spec.kind];
+    const id = this.#id as string;
+    const size = this.spec.inputs.length;
+    this.#polling = true;
+    try {
+      const answer = await transport.send({
+        kind: "poll",
+        method: "get",
+        path: kind.path,
+        params: { id },
+        caller: false,
+      });
+      const ageMs = now() - (this.#acceptedAt as number);
+      this.#polls++;
+      this.#requests += answer.requests;
+      this.#lastFailure = undefined;
+      emit({ type: "polled", jobId: id, status: answer.status, ageMs });
+      if (answer.status === 200) {
+        const results = kind.match(parseJson(answer.body, 200), this.spec.inputs, 200);
+        if (!this.#resumed) timing.observe(size, this.#pendingAgeMs, ageMs);
+        return this.#collected(results);
+      }
+      if (answer.status !== 202) {
+        throw new GeoapifyError("malformed", answer.status, "unexpected poll status");
+      }
+      this.#pendingAgeMs = ageMs;
+    } catch (error) {
+      const failure = asGeoapifyError(error);
+      if (this.#ended) return;
+      if (failure.kind !== "network" && failure.kind !== "server") return this.#fail(failure);
+      // A failed poll is no reason to abandon a paid job: try again later.
+      this.#lastFailure = failure;
+    } finally {
+      this.#polling = false;
+    }
+    if (this.#ended) return;
+    this.#lastPollAt = now();
+    const ageMs = this.#lastPollAt - (this.#acceptedAt as number);
+    this.#schedulePoll(this.#lastPollAt + timing.nextGapMs(ageMs, size, this.#waiters.size === 0));
+  }
+
+  #startWaitLimit(waiter: Waiter): void {
+    const { timers, waitLimitMs, emit } = this.#context;
+    waiter.timer = timers.setTimeout(() => {
+      this.#detach(waiter);
+      // A wait that ends while polls fail says so, rather than "still running".
+      if (this.#lastFailure) return waiter.reject(this.#lastFailure);
+      emit({ type: "still-running", jobId: this.#id as string, size: this.spec.inputs.length });
+      waiter.reject(new GeoapifyError("still-running", undefined, "wait limit passed"));
+    }, waitLimitMs);
+  }
+
+  #detach(waiter: Waiter): void {
+    this.#context.timers.clearTimeout(waiter.timer);
+    waiter.detach();
+    this.#waiters.delete(waiter);
+    // Nobody wants a job that is not submitted yet: drop it while it still waits to be sent.
+    if (this.#waiters.size === 0 && this.#acceptedAt === undefined) this.#submitControl.abort();
+  }
+
+  #collected(results: JobResult[]): void {
+    const { now, emit, deliver } = this.#context;
+    emit({
+      type: "job-done",
+      jobId: this.#id,
+      kind: this.spec.kind,
+      size: this.spec.inputs.length,
+      durationMs: now() - this.#startedAt,
+      polls: this.#polls,
+      requests: this.#requests,
+      background: this.#waiters.size === 0,
+    });
+    const waiters = this.#end();
+    for (const waiter of waiters) waiter.resolve(waiter.positions.map((at) => results[at]));
+    deliver(this.spec, results);
+  }
+
+  #fail(error: GeoapifyError): void {
+    const { emit } = this.#context;
+    const { kind, inputs } = this.spec;
+    emit({ type: "job-failed", jobId: this.#id, kind, size: inputs.length, error: error.kind });
+    for (const waiter of this.#end()) waiter.reject(error);
+  }
+
+  /** Ends the job: forgets it, deletes it from the store, releases the lease. */
+  #end(): Waiter[] {
+    const waiters = [...this.#waiters];
+    for (const waiter of waiters) {
+      this.#context.timers.clearTimeout(waiter.timer);
+      waiter.detach();
+    }
+    this.#waiters.clear();
+    this.#ended = true;
+    this.#context.timers.clearTimeout(this.#pollTimer);
+    if (this.#id !== undefined) void this.#context.store.delete(this.#id).catch(() => {});
+    void this.#lease?.then((release) => release?.());
+    this.#context.ended(this);
+    return waiters;
+  }
+}
+
+function asGeoapifyError(error: unknown): GeoapifyError {
+  return error instanceof GeoapifyError
+    ? error
+    : new GeoapifyError("malformed", undefined, "unexpected failure");
+}

@@ -1,0 +1,354 @@
+// Every request to one endpoint with one API key passes through one RequestScheduler: it keeps
+// the plan's rate, treats a 429 as "slow down", and decides when the daily quota is really spent.
+//
+// Pacing. Geoapify counts requests where they arrive, and a client pacing at exactly 5/s is
+// sometimes seen at 6 in one second (a large POST arrives after a small poll sent behind it). So
+// the scheduler counts a window of 1000 ms + `windowMarginMs` (default 1100 ms): at most `rate`
+// requests in any such window, and consecutive requests at least window/rate apart (220 ms at
+// 5/s), which keeps them evenly spread (no bursts to be reordered in transit) and tolerates
+// 100 ms of arrival jitter, for 9% of throughput. Requests other runtimes of the origin announce
+// on the shared channel (shared-rate.ts) count in the same window.
+//
+// Order. Requests that a caller waits on to start (submits, single lookups, key checks) go first;
+// polls share what is left first come, first served, and each job has at most one poll queued,
+// so many jobs are polled in turn.
+//
+// 429. Every 429 means "slow down": the rate halves (down to `minRatePerSecond`) and everything
+// pauses for Retry-After when it can be read, else for an exponentially growing, jittered wait;
+// then a single request goes out as a trial, and only its success lets the rest follow. The
+// rate recovers by a twentieth of the plan's rate per success. 429s arriving for requests sent
+// before the pause belong to the same burst and do not escalate it.
+//
+// Quota. Only when 429s persist with no other answer for `quotaAfterMs` does the scheduler
+// conclude that the quota is spent: every request a caller waits on is refused with "quota" and
+// new ones fail at once, while a single probe goes out every `probeIntervalMs` (doubling). A
+// request that arrives while the probe is out waits for its outcome; a probe that succeeds
+// resumes everything. Background requests (polls of jobs nobody waits on) are never refused:
+// they wait, and serve as probes.
+
+import { GeoapifyError } from "./errors";
+import { backoffDelayMs, retryAfterDelayMs, type BackoffPolicy } from "./retry";
+import type { RateChannel } from "./shared-rate";
+
+export type RequestKind = "submit" | "poll" | "single" | "check";
+
+export type SchedulerPhase = "ok" | "backing-off" | "quota";
+
+/** An HTTP answer, whatever its status. */
+export interface Exchange {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+export type SchedulerEvent =
+  /** Every HTTP exchange; `status` is absent when no answer came. */
+  | { type: "request"; request: RequestKind; status?: number }
+  | { type: "rate-limited"; waitMs: number; retryAfter: boolean; ratePerSecond: number }
+  | { type: "quota-suspected"; probeInMs: number }
+  | { type: "resumed" }
+  | { type: "rate"; ratePerSecond: number };
+
+export interface Timers {
+  setTimeout: (callback: () => void, ms: number) => unknown;
+  clearTimeout: (handle: unknown) => void;
+}
+
+export interface SchedulerOptions {
+  ratePerSecond: number;
+  minRatePerSecond: number;
+  windowMarginMs: number;
+  quotaAfterMs: number;
+  probeIntervalMs: number;
+  maxProbeIntervalMs: number;
+  backoff: BackoffPolicy;
+  now: () => number;
+  timers: Timers;
+  onEvent: (event: SchedulerEvent) => void;
+  /** Called on entering the quota phase and on every failed probe. */
+  onQuota: () => void;
+}
+
+export interface ScheduledRequest {
+  kind: RequestKind;
+  /** A caller waits on it: refused with "quota" rather than kept waiting through the quota. */
+  caller: boolean;
+  /** Aborts it while it waits; once sent, a request is no longer the caller's to abort. */
+  signal?: AbortSignal;
+  /** One HTTP exchange; `undefined` when no answer came. */
+  exchange: () => Promise<Exchange | undefined>;
+}
+
+interface Waiter {
+  request: ScheduledRequest;
+  grant: (ticket: Ticket) => void;
+  refuse: (error: GeoapifyError) => void;
+}
+
+interface Ticket {
+  sentAt: number;
+  /** The one request let out after a pause or as a quota probe. */
+  trial: boolean;
+}
+
+export class RequestScheduler {
+  readonly #options: SchedulerOptions;
+  readonly #urgent: Waiter[] = [];
+  readonly #polls: Waiter[] = [];
+  /** Send times (own and announced) within the last window, oldest first. */
+  readonly #sent: number[] = [];
+  #lastOwnSendAt = -Infinity;
+  #rate: number;
+  #phase: SchedulerPhase = "ok";
+  /** While not "ok": when the next trial or probe may go out. */
+  #resumeAt = 0;
+  #pausedAt = -Infinity;
+  #trialOut = false;
+  #streakStartedAt: number | undefined;
+  #streakLength = 0;
+  #probeIntervalMs: number;
+  #timer: unknown;
+  #channel: RateChannel | undefined;
+  #closed = false;
+
+  constructor(options: SchedulerOptions) {
+    this.#options = options;
+    this.#rate = options.ratePerSecond;
+    this.#probeIntervalMs = options.probeIntervalMs;
+  }
+
+  get state(): {
+    phase: SchedulerPhase;
+    ratePerSecond: number;
+    resumeAt?: number;
+    queuedRequests: number;
+  } {
+    return {
+      phase: this.#phase,
+      ratePerSecond: this.#rate,
+      resumeAt: this.#phase === "ok" ? undefined : this.#resumeAt,
+      queuedRequests: this.#urgent.length + this.#polls.length,
+    };
+  }
+
+  /** Whether a caller's new request would be refused at once (quota, no probe due or out). */
+  refusesCallers(): boolean {
+    return this.#phase === "quota" && !this.#trialOut && this.#options.now() < this.#resumeAt;
+  }
+
+  /** Counts other runtimes' requests, announced on `channel`, and announces this one's. */
+  share(channel: RateChannel): void {
+    if (this.#closed) {
+      channel.close();
+      return;
+    }
+    this.#channel = channel;
+    channel.onAnnounce(() => this.#sent.push(this.#options.now()));
+  }
+
+  /**
+   * Sends `request` when the rate allows, repeating it after every 429 until another answer
+   * comes. Resolves with that answer (`undefined`: none came); rejects with "quota" or "aborted".
+   */
+  async send(request: ScheduledRequest): Promise<Exchange | undefined> {
+    for (let retry = false; ; retry = true) {
+      const ticket = await this.#acquire(request, retry);
+      let exchange: Exchange | undefined;
+      try {
+        exchange = await request.exchange();
+      } catch (error) {
+        this.#settleTrial(ticket);
+        this.#pump();
+        throw error;
+      }
+      this.#options.onEvent({ type: "request", request: request.kind, status: exchange?.status });
+      if (exchange?.status === 429) {
+        this.#onRateLimited(exchange, ticket);
+        continue;
+      }
+      if (exchange === undefined) {
+        // No answer says nothing about the limit: let another request be the trial.
+        this.#settleTrial(ticket);
+        this.#pump();
+      } else {
+        this.#onAnswered(ticket);
+      }
+      return exchange;
+    }
+  }
+
+  /** Refuses every waiting request with "aborted" and stops the timer and the channel. */
+  close(): void {
+    this.#closed = true;
+    this.#clearTimer();
+    this.#channel?.close();
+    for (const waiter of this.#urgent.splice(0).concat(this.#polls.splice(0))) {
+      waiter.refuse(new GeoapifyError("aborted", undefined, "client closed"));
+    }
+  }
+
+  #acquire(request: ScheduledRequest, retry: boolean): Promise<Ticket> {
+    return new Promise((resolve, reject) => {
+      const { signal } = request;
+      if (this.#closed) {
+        return reject(new GeoapifyError("aborted", undefined, "client closed"));
+      }
+      if (signal?.aborted) {
+        return reject(new GeoapifyError("aborted", undefined, "aborted before sending"));
+      }
+      if (request.caller && this.refusesCallers()) {
+        return reject(new GeoapifyError("quota", 429, "quota concluded; waiting for a probe"));
+      }
+      const onAbort = () => {
+        this.#remove(waiter);
+        reject(new GeoapifyError("aborted", undefined, "aborted before sending"));
+      };
+      const waiter: Waiter = {
+        request,
+        grant: (ticket) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(ticket);
+        },
+        refuse: (error) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const queue = request.kind === "poll" ? this.#polls : this.#urgent;
+      // A request repeated after a 429 keeps its place at the head of its queue.
+      if (retry) queue.unshift(waiter);
+      else queue.push(waiter);
+      this.#pump();
+    });
+  }
+
+  #remove(waiter: Waiter): void {
+    for (const queue of [this.#urgent, this.#polls]) {
+      const index = queue.indexOf(waiter);
+      if (index >= 0) queue.splice(index, 1);
+    }
+  }
+
+  /** Grants as many waiting requests as the phase and the rate allow, then sets the timer. */
+  #pump(): void {
+    this.#clearTimer();
+    while (!this.#closed && this.#urgent.length + this.#polls.length > 0) {
+      const now = this.#options.now();
+      let trial = false;
+      if (this.#phase !== "ok") {
+        if (this.#trialOut) return;
+        if (now < this.#resumeAt) return this.#wake(this.#resumeAt - now);
+        trial = true;
+      }
+      const waitMs = this.#rateWaitMs(now);
+      if (waitMs > 0) return this.#wake(waitMs);
+      const waiter = (this.#urgent.shift() ?? this.#polls.shift()) as Waiter;
+      this.#sent.push(now);
+      this.#lastOwnSendAt = now;
+      this.#trialOut = trial;
+      this.#channel?.announce();
+      waiter.grant({ sentAt: now, trial });
+    }
+  }
+
+  /** How long until one more request fits the window and the spacing. */
+  #rateWaitMs(now: number): number {
+    const windowMs = 1000 + this.#options.windowMarginMs;
+    while (this.#sent.length > 0 && this.#sent[0] <= now - windowMs) this.#sent.shift();
+    let waitMs = this.#lastOwnSendAt + windowMs / this.#rate - now;
+    const limit = Math.max(1, Math.floor(this.#rate));
+    if (this.#sent.length >= limit) {
+      waitMs = Math.max(waitMs, this.#sent[this.#sent.length - limit] + windowMs - now);
+    }
+    return Math.max(0, Math.ceil(waitMs));
+  }
+
+  #onRateLimited(exchange: Exchange, ticket: Ticket): void {
+    const now = this.#options.now();
+    this.#settleTrial(ticket);
+    if (!ticket.trial && ticket.sentAt < this.#pausedAt) {
+      // Sent before the pause began: part of the burst already being handled.
+      return this.#pump();
+    }
+    this.#streakStartedAt ??= ticket.sentAt;
+    this.#streakLength++;
+    this.#pausedAt = now;
+    this.#setRate(Math.max(this.#options.minRatePerSecond, this.#rate / 2));
+    const { backoff, quotaAfterMs, maxProbeIntervalMs } = this.#options;
+    if (this.#phase === "quota") {
+      this.#probeIntervalMs = Math.min(maxProbeIntervalMs, this.#probeIntervalMs * 2);
+      this.#enterQuota(now);
+    } else if (now - this.#streakStartedAt >= quotaAfterMs) {
+      this.#phase = "quota";
+      this.#enterQuota(now);
+      this.#options.onEvent({ type: "quota-suspected", probeInMs: this.#probeIntervalMs });
+    } else {
+      const retryAfterMs = retryAfterDelayMs(exchange.headers, backoff.maxDelayMs, now);
+      // Retry-After is honoured as a minimum; the backoff still grows so that a server
+      // answering "Retry-After: 1" to a spent quota cannot draw a request every second.
+      const waitMs = Math.max(retryAfterMs ?? 0, backoffDelayMs(this.#streakLength, backoff));
+      this.#phase = "backing-off";
+      this.#resumeAt = now + waitMs;
+      this.#options.onEvent({
+        type: "rate-limited",
+        waitMs,
+        retryAfter: retryAfterMs !== undefined,
+        ratePerSecond: this.#rate,
+      });
+    }
+    this.#pump();
+  }
+
+  #enterQuota(now: number): void {
+    this.#resumeAt = now + this.#probeIntervalMs;
+    for (const queue of [this.#urgent, this.#polls]) {
+      for (const waiter of queue.filter((candidate) => candidate.request.caller)) {
+        this.#remove(waiter);
+        waiter.refuse(new GeoapifyError("quota", 429, "429s persisted through backing off"));
+      }
+    }
+    this.#options.onQuota();
+  }
+
+  #onAnswered(ticket: Ticket): void {
+    this.#settleTrial(ticket);
+    if (ticket.trial || ticket.sentAt >= this.#pausedAt) {
+      this.#streakStartedAt = undefined;
+      this.#streakLength = 0;
+      if (this.#phase === "quota") {
+        this.#probeIntervalMs = this.#options.probeIntervalMs;
+        this.#options.onEvent({ type: "resumed" });
+      }
+      this.#phase = "ok";
+    }
+    const { ratePerSecond } = this.#options;
+    this.#setRate(Math.min(ratePerSecond, this.#rate + ratePerSecond / 20));
+    this.#pump();
+  }
+
+  #settleTrial(ticket: Ticket): void {
+    if (ticket.trial) this.#trialOut = false;
+  }
+
+  #setRate(ratePerSecond: number): void {
+    if (ratePerSecond !== this.#rate) {
+      this.#rate = ratePerSecond;
+      this.#options.onEvent({ type: "rate", ratePerSecond });
+    }
+  }
+
+  #wake(ms: number): void {
+    this.#timer = this.#options.timers.setTimeout(() => {
+      this.#timer = undefined;
+      this.#pump();
+    }, ms);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) {
+      this.#options.timers.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}

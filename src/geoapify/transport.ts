@@ -1,0 +1,164 @@
+// One logical request to Geoapify: a scheduled HTTP exchange (ky), repeated after failures that
+// prove nothing was created. What may be repeated depends on what was sent:
+//
+// - 429 is the scheduler's: it slows down and repeats any request, a submit included (a 429'd
+//   POST created no job).
+// - GETs (polls, single lookups) are idempotent: 5xx, a dropped connection and ky's request
+//   timeout are repeated.
+// - The POST that creates a job is repeated only when the answer proves no job was created (500,
+//   502, 503, 504). With no answer the job may exist already, and repeating the POST could bill
+//   every input twice, so that fails as "network".
+// - 401/403, 400 and 404 are final: repeating them cannot succeed.
+
+import ky from "ky";
+import { GeoapifyError } from "./errors";
+import { backoffDelayMs, type BackoffPolicy } from "./retry";
+import type { Exchange, RequestKind, RequestScheduler, Timers } from "./scheduler";
+
+/** 5xx answers to the POST that show the job was not created, so resubmitting is safe. */
+const JOB_NOT_CREATED = new Set([500, 502, 503, 504]);
+
+export interface RequestSpec {
+  kind: RequestKind;
+  method: "get" | "post";
+  /** Path under the base URL, e.g. "/v1/batch/geocode/search". */
+  path: string;
+  /** Query parameters other than the key, which the transport adds. */
+  params: Readonly<Record<string, string>>;
+  json?: unknown;
+  /** See ScheduledRequest.caller. */
+  caller: boolean;
+  /** Aborts the request while it waits for its turn or a retry, never once it is sent. */
+  signal?: AbortSignal;
+}
+
+/** A successful (2xx) answer. */
+export interface Answer {
+  status: number;
+  body: string;
+  /** HTTP exchanges it took, repeats included. */
+  requests: number;
+}
+
+export interface TransportOptions {
+  baseUrl: string;
+  apiKey: string;
+  scheduler: RequestScheduler;
+  fetch: typeof fetch | undefined;
+  requestTimeoutMs: number;
+  /** Attempts per request for failures other than 429, the first one included. */
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  timers: Timers;
+  /** Ends every retry wait when the client closes. */
+  lifetime: AbortSignal;
+  onRetry: (retry: {
+    request: RequestKind;
+    status?: number;
+    delayMs: number;
+    attempt: number;
+  }) => void;
+}
+
+export class Transport {
+  readonly #options: TransportOptions;
+
+  constructor(options: TransportOptions) {
+    this.#options = options;
+  }
+
+  /** Sends `spec` until it succeeds; throws the GeoapifyError that ended it otherwise. */
+  async send(spec: RequestSpec): Promise<Answer> {
+    let requests = 0;
+    for (let attempt = 1; ; attempt++) {
+      const exchange = await this.#options.scheduler.send({
+        kind: spec.kind,
+        caller: spec.caller,
+        signal: spec.signal,
+        exchange: () => {
+          requests++;
+          return this.exchange(spec);
+        },
+      });
+      if (exchange !== undefined && exchange.status >= 200 && exchange.status < 300) {
+        return { status: exchange.status, body: exchange.body, requests };
+      }
+      const { error, retryable } = judge(spec.kind, exchange?.status);
+      if (!retryable || attempt >= this.#options.maxAttempts) {
+        throw error;
+      }
+      const delayMs = backoffDelayMs(attempt, this.#options.backoff);
+      this.#options.onRetry({ request: spec.kind, status: exchange?.status, delayMs, attempt });
+      await this.#sleep(delayMs, spec.signal);
+    }
+  }
+
+  /** One HTTP round trip, or `undefined` when no complete answer arrived. */
+  async exchange(spec: RequestSpec): Promise<Exchange | undefined> {
+    const { baseUrl, apiKey, fetch, requestTimeoutMs } = this.#options;
+    try {
+      // Neither the caller's signal nor the lifetime is passed on: a sent submit may have created
+      // a job, and its answer (the job id) must not be lost.
+      const response = await ky(`${baseUrl}${spec.path}`, {
+        method: spec.method,
+        searchParams: { ...spec.params, apiKey },
+        json: spec.json,
+        timeout: requestTimeoutMs,
+        fetch,
+        retry: 0,
+        throwHttpErrors: false,
+      });
+      return { status: response.status, headers: response.headers, body: await response.text() };
+    } catch {
+      // ky's and fetch's errors quote the request URL, key included: none is passed on.
+      return undefined;
+    }
+  }
+
+  #sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    const { timers, lifetime } = this.#options;
+    const signals = signal ? [signal, lifetime] : [lifetime];
+    return new Promise((resolve, reject) => {
+      const stop = () => {
+        timers.clearTimeout(timer);
+        signals.forEach((s) => s.removeEventListener("abort", stop));
+        reject(new GeoapifyError("aborted", undefined, "aborted while waiting to retry"));
+      };
+      if (signals.some((s) => s.aborted)) return stop();
+      const timer = timers.setTimeout(() => {
+        signals.forEach((s) => s.removeEventListener("abort", stop));
+        resolve();
+      }, ms);
+      signals.forEach((s) => s.addEventListener("abort", stop, { once: true }));
+    });
+  }
+}
+
+function judge(
+  kind: RequestKind,
+  status: number | undefined
+): { error: GeoapifyError; retryable: boolean } {
+  if (status === undefined) {
+    return {
+      error: new GeoapifyError("network", undefined, "no answer"),
+      retryable: kind !== "submit",
+    };
+  }
+  if (status === 401 || status === 403) {
+    return { error: new GeoapifyError("auth", status), retryable: false };
+  }
+  if (status >= 500) {
+    const retryable = kind !== "submit" || JOB_NOT_CREATED.has(status);
+    return { error: new GeoapifyError("server", status), retryable };
+  }
+  if (status === 400) {
+    return { error: new GeoapifyError("bad-request", status), retryable: false };
+  }
+  if (status === 404 && kind === "poll") {
+    return {
+      error: new GeoapifyError("expired", status, "job unknown or expired"),
+      retryable: false,
+    };
+  }
+  return { error: new GeoapifyError("server", status, "unexpected status"), retryable: false };
+}
