@@ -21,11 +21,33 @@ export interface CacheEvent {
   hits: number;
 }
 
+/**
+ * One custom-function call, reported when it settles: what was asked and what the cell shows.
+ * Never the API key: `message` is the cell's own error text.
+ */
+export interface CellEvent {
+  type: "cell";
+  /** The cell's address (`Sheet1!B2`) when Excel gives it. */
+  cell?: string;
+  /** The function's name: LOCATION, DETAILS, … */
+  fn: string;
+  /** The place asked about, as typed: an address or a coordinate. */
+  input: string;
+  ok: boolean;
+  /** The error shown in the cell when `ok` is false. */
+  message?: string;
+  lat?: number;
+  lon?: number;
+  confidence?: number;
+  formatted?: string;
+  matchType?: string;
+}
+
 type Serializable<E> = E extends { error?: Error } ? Omit<E, "error"> & { error?: string } : E;
 
-export type TelemetryEvent = Serializable<BatcherEvent> | JobEvent | CacheEvent;
+export type TelemetryEvent = Serializable<BatcherEvent> | JobEvent | CacheEvent | CellEvent;
 
-export function publish(event: BatcherEvent | JobEvent | CacheEvent): void {
+export function publish(event: BatcherEvent | JobEvent | CacheEvent | CellEvent): void {
   const target = globalThis as Partial<EventTarget>;
   if (typeof target.dispatchEvent !== "function" || typeof CustomEvent !== "function") {
     return;
