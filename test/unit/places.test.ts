@@ -179,7 +179,11 @@ describe("readAddress", () => {
     ["blank text", "   ", { kind: "address-blank" }],
     ["a number", 2134, { kind: "address-number", value: 2134 }],
     ["a boolean", false, { kind: "address-not-text" }],
-    ["a long text", "x".repeat(MAX_ADDRESS_LENGTH + 1), { kind: "address-too-long", maxLength: 1000 }],
+    [
+      "a long text",
+      "x".repeat(MAX_ADDRESS_LENGTH + 1),
+      { kind: "address-too-long", maxLength: 1000 },
+    ],
   ])("refuses %s", (_, value, problem) => {
     expect(problemOf(() => readAddress(value))).toEqual(problem);
   });
@@ -203,7 +207,10 @@ describe("greatCircleDistance", () => {
       (Math.PI * R) / 2,
       6
     );
-    expect(greatCircleDistance({ lat: 90, lon: 0 }, { lat: -90, lon: 0 })).toBeCloseTo(Math.PI * R, 6);
+    expect(greatCircleDistance({ lat: 90, lon: 0 }, { lat: -90, lon: 0 })).toBeCloseTo(
+      Math.PI * R,
+      6
+    );
     // Haversine loses precision near antipodes (asin at 1): still within a metre.
     expect(greatCircleDistance({ lat: 10, lon: 20 }, { lat: -10, lon: -160 })).toBeCloseTo(
       Math.PI * R,
