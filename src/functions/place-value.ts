@@ -49,7 +49,7 @@ const SECTIONS: ReadonlyArray<{ title: string; properties: readonly PropertyName
 const PROVIDER = "Geoapify";
 
 /** The place as an entity; a part the place lacks is left out, not shown empty. */
-export function placeEntity(place: Place): Excel.EntityCellValue {
+function placeEntity(place: Place): Excel.EntityCellValue {
   const properties: Record<string, Excel.EntityPropertyType> = {};
   for (const [name, field] of PROPERTIES) {
     const value = place[field];
