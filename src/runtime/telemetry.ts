@@ -18,9 +18,33 @@ export interface CacheEvent {
   hits: number;
 }
 
+/**
+ * One custom-function call, reported when it settles: what was asked and what the cell shows.
+ * Never the API key: `message` is the cell's own error text.
+ */
+export interface CellEvent {
+  type: "cell";
+  /** The cell's address (`Sheet1!B2`) when Excel gives it. */
+  cell?: string;
+  /** The function's name: LOCATION, DETAILS, … */
+  fn: string;
+  /** The place asked about, as typed: an address or a coordinate. */
+  input: string;
+  ok: boolean;
+  /** The error shown in the cell when `ok` is false. */
+  message?: string;
+  lat?: number;
+  lon?: number;
+  confidence?: number;
+  formatted?: string;
+  matchType?: string;
+  /** The lookup keys the call used, so the pane can forget exactly this cell's answers. */
+  keys?: string[];
+}
+
 type Serializable<E> = E extends { error?: Error } ? Omit<E, "error"> & { error?: string } : E;
 
-type RuntimeEvent = BatcherEvent | ClientEvent | CacheEvent | CreditsEvent;
+type RuntimeEvent = BatcherEvent | ClientEvent | CacheEvent | CreditsEvent | CellEvent;
 
 export type TelemetryEvent = Serializable<RuntimeEvent>;
 
@@ -30,7 +54,10 @@ export function publish(event: RuntimeEvent): void {
     return;
   }
   // Errors are flattened to their message: listeners may serialise events (the workbench log).
-  const detail = "error" in event && event.error ? { ...event, error: event.error.message } : event;
+  const detail =
+    "error" in event && event.error instanceof Error
+      ? { ...event, error: event.error.message }
+      : event;
   target.dispatchEvent(new CustomEvent(TELEMETRY_EVENT, { detail }));
 }
 

@@ -1,12 +1,23 @@
-// GEO.LOCATION as Excel calls it: once per cell, with a stand-in CustomFunctions global, through
-// the real geocoder, batcher, cache and client, against the Geoapify emulator over loopback HTTP.
+// The forward functions as Excel calls them (LOCATION, LAT, LON, ADDRESS, DETAILS): once per cell,
+// with every declared parameter (null when omitted) and an invocation, against a geocoder double
+// in place of the runtime's. What is proved here: argument handling, option normalisation, field
+// selection, the shape of answers, error mapping, preview, telemetry, and that invalid input is
+// never looked up.
 
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { GeocodeCache } from "../../src/cache/geocode-cache";
-import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
-import { Geocoder } from "../../src/runtime/geocoder";
-import { memoryStore, Settings, SETTING_KEYS } from "../../src/settings/settings";
-import { CellError, installCustomFunctionsStandIn, invocation } from "./custom-functions-stand-in";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { GeoapifyError } from "../../src/geoapify/errors";
+import { FORWARD_FIELDS } from "../../src/places/place";
+import { BudgetExceededError, GeoBatchStoppedError } from "../../src/runtime/errors";
+import { MissingApiKeyError } from "../../src/settings/settings";
+import {
+  CellError,
+  collectTelemetry,
+  GeocoderDouble,
+  installCustomFunctionsStandIn,
+  invocation,
+  PLACES,
+  search,
+} from "./custom-functions-stand-in";
 
 const runtime = vi.hoisted(() => ({ geocoder: undefined as unknown }));
 vi.mock("../../src/runtime/runtime", () => ({
@@ -16,20 +27,15 @@ vi.mock("../../src/runtime/runtime", () => ({
 }));
 
 installCustomFunctionsStandIn();
-const { location } = await import("../../src/functions/functions");
-
-const API_KEY = "test-key-7f3a9c";
-const emulator = new GeoapifyEmulator({ jobBaseMs: 20, jobPerAddressMs: 0 });
-let emulatorUrl = "";
-
-function geocoderWith(store: Record<string, string>): Geocoder {
-  return new Geocoder({
-    settings: new Settings({ store: memoryStore(store) }),
-    cache: GeocodeCache.open({ indexedDB: null }),
-    windowMs: 20,
-    client: { pollInitialDelayMs: 10, retryBaseDelayMs: 5 },
-  });
-}
+const telemetry = collectTelemetry();
+const functions = await import("../../src/functions/functions");
+const { location, lat, lon, address } = functions;
+// A matrix parameter receives whatever Excel has: null when omitted, a bare value from some hosts.
+const details = functions.details as (
+  address: unknown,
+  fields: unknown,
+  ...rest: [unknown, unknown, CustomFunctions.CancelableInvocation]
+) => Promise<unknown[][]>;
 
 async function cellError(result: Promise<unknown>): Promise<CellError> {
   const error = await result.then(
@@ -40,132 +46,360 @@ async function cellError(result: Promise<unknown>): Promise<CellError> {
   return error as CellError;
 }
 
-beforeAll(async () => {
-  emulatorUrl = await emulator.listen(0, "127.0.0.1");
-});
-afterAll(() => emulator.close());
-
-let geocoder: Geocoder;
+let geocoder: GeocoderDouble;
 beforeEach(() => {
-  emulator.reset();
-  geocoder = geocoderWith({ [SETTING_KEYS.apiKey]: API_KEY, [SETTING_KEYS.baseUrl]: emulatorUrl });
+  geocoder = new GeocoderDouble()
+    .answer(search("11 Wall Street New York"), PLACES.wallStreet)
+    .answer(search("Buckingham Palace, London"), PLACES.buckingham)
+    .answer(search("Buckingham Palace, London", { country: "gb" }), PLACES.buckingham)
+    .answer(search("Paris", { country: "de,fr", language: "de" }), PLACES.paris)
+    .answer(search("Paris, France"), PLACES.paris);
   runtime.geocoder = geocoder;
+  telemetry.length = 0;
 });
-afterEach(() => geocoder.close());
 
-describe("GEO.LOCATION", () => {
-  it("returns [[lat, lon]] for a known address", async () => {
-    const [[lat, lon]] = await location("11 Wall Street New York", invocation());
-    // The New York Stock Exchange, 11 Wall Street.
-    expect(lat).toBeCloseTo(40.7069, 2);
-    expect(lon).toBeCloseTo(-74.0113, 2);
+describe("LOCATION, LAT, LON, ADDRESS", () => {
+  it("answer [[lat, lon]], the latitude, the longitude and the formatted address", async () => {
+    const wall = PLACES.wallStreet;
+    expect(await location("11 Wall Street New York", null, null, invocation())).toEqual([
+      [wall.lat, wall.lon],
+    ]);
+    expect(await lat("11 Wall Street New York", null, null, invocation())).toBe(wall.lat);
+    expect(await lon("11 Wall Street New York", null, null, invocation())).toBe(wall.lon);
+    expect(await address("11 Wall Street New York", null, null, invocation())).toBe(wall.formatted);
   });
 
-  it("sends the cells of one recalculation as one job, each distinct address once", async () => {
-    const cells = [
-      "11 Wall Street New York",
-      "  11 wall  street NEW york ",
-      "221B Baker St London",
-    ];
-    const results = await Promise.all(cells.map((address) => location(address, invocation())));
-    expect(results[0]).toEqual(results[1]);
-    expect(emulator.counts().submit).toBe(1);
-    expect(emulator.jobsSubmitted()).toEqual([["11 Wall Street New York", "221B Baker St London"]]);
+  it("ask for one lookup: the cleaned address with no options", async () => {
+    const cells = [location, lat, lon, address].map((fn) =>
+      fn("  11 Wall   Street New York ", null, undefined, invocation())
+    );
+    await Promise.all(cells);
+    expect(geocoder.requests.map((r) => r.lookup)).toEqual(
+      Array(4).fill(search("11 Wall Street New York"))
+    );
+    expect(new Set(geocoder.keys()).size).toBe(1);
   });
 
-  it("answers a second recalculation from the cache, with no request", async () => {
-    const first = await location("350 Fifth Avenue New York", invocation());
-    const requests = emulator.counts().total;
-    expect(await location("350 fifth avenue new york", invocation())).toEqual(first);
-    expect(emulator.counts().total).toBe(requests);
+  it("read the address and options from 1×1 ranges as from values", async () => {
+    expect(await lat([["Buckingham Palace, London"]], [["GB"]], [[""]], invocation())).toBe(
+      PLACES.buckingham.lat
+    );
+    expect(geocoder.requests[0].lookup).toEqual(
+      search("Buckingham Palace, London", { country: "gb" })
+    );
   });
 
-  it("gives #N/A with the address when Geoapify finds nothing", async () => {
-    const error = await cellError(location("Atlantis Nowhere", invocation()));
-    expect(error.code).toBe("#N/A");
-    expect(error.message).toBe('No match for "Atlantis Nowhere"');
+  it("normalise options, so equivalent spellings are one lookup", async () => {
+    await lat("Paris", "FR, de", "DE", invocation());
+    await lon("Paris", "de,fr", " de ", invocation());
+    await address("Paris", "de;fr;FR", "de", invocation());
+    expect(new Set(geocoder.keys())).toEqual(new Set([`search|de,fr|de|paris`]));
+    expect(geocoder.requests[0].lookup.options).toEqual({ country: "de,fr", language: "de" });
   });
 
+  it("treat an omitted argument, an empty cell and empty text alike", async () => {
+    for (const nothing of [undefined, null, "", [[null]], [[""]]]) {
+      await lat("Paris, France", nothing, nothing, invocation());
+    }
+    expect(geocoder.requests.map((r) => r.lookup.options)).toEqual(Array(5).fill({}));
+  });
+
+  it("pass the cell's address and a cancellation signal to the runtime", async () => {
+    await lat("Paris, France", null, null, invocation({ address: "Sheet1!B2" }));
+    const [{ options }] = geocoder.requests;
+    expect(options.cell).toBe("Sheet1!B2");
+    expect(options.signal).toBeInstanceOf(AbortSignal);
+    expect(options.preview).toBe(false);
+  });
+
+  it("settle a cancelled cell as cancelled, the runtime's signal aborted", async () => {
+    const cell = invocation();
+    const pending = lat("Paris, France", null, null, cell);
+    cell.cancel();
+    expect(geocoder.requests[0].options.signal?.aborted).toBe(true);
+    const error = await cellError(pending);
+    expect([error.code, error.message]).toEqual(["#N/A", "Cancelled"]);
+  });
+});
+
+describe("invalid input gives #VALUE! and is never looked up", () => {
   it.each([
-    ["an empty cell", null, "empty"],
-    ["empty text", "", "empty"],
-    ["blank text", "   ", "blank"],
-    ["a number", 42, "text"],
-    ["text over 1,000 characters", "9 Long Road ".repeat(100), "1,000"],
-  ])("gives #VALUE! for %s, with no request", async (_, address, words) => {
-    const error = await cellError(location(address, invocation()));
-    expect(error.code).toBe("#VALUE!");
-    expect(error.message).toContain(words);
-    expect(emulator.counts().total).toBe(0);
-  });
-
-  it("asks for the API key when none is saved, and sends nothing", async () => {
-    runtime.geocoder = geocoderWith({});
-    const error = await cellError(location("11 Wall Street New York", invocation()));
-    expect(error.code).toBe("#VALUE!");
-    expect(error.message).toBe("Set your Geoapify API key in the GeoBatch pane");
-    expect(emulator.counts().total).toBe(0);
-    await (runtime.geocoder as Geocoder).close();
-  });
-
-  it("says the key was rejected, without showing it", async () => {
-    const rejecting = new GeoapifyEmulator({ invalidKeys: [API_KEY] });
-    const url = await rejecting.listen(0, "127.0.0.1");
-    runtime.geocoder = geocoderWith({
-      [SETTING_KEYS.apiKey]: API_KEY,
-      [SETTING_KEYS.baseUrl]: url,
-    });
-    try {
-      const error = await cellError(location("11 Wall Street New York", invocation()));
+    ["an empty address cell", null, null, null, "The address cell is empty"],
+    ["blank text", "   ", null, null, "The address is blank"],
+    ["a boolean", true, null, null, "The address must be text"],
+    ["an address over 1,000 characters", "9 Long Road ".repeat(100), null, null, "1,000"],
+    ["a range of addresses", [["a"], ["b"]], null, null, "address takes one value"],
+    ["an unknown country", "Paris", "fr, uk", null, '"uk" is not an ISO country code'],
+    ["a three-letter country", "Paris", "FRA", null, '"FRA" is not an ISO country code'],
+    ["an unknown language", "Paris", null, "xx", '"xx" is not a language Geoapify knows'],
+  ])("%s", async (_, value, country, language, words) => {
+    for (const fn of [location, lat, lon, address]) {
+      const error = await cellError(fn(value, country, language, invocation()));
       expect(error.code).toBe("#VALUE!");
-      expect(error.message).toContain("rejected the API key");
-      expect(error.message).not.toContain(API_KEY);
-    } finally {
-      await (runtime.geocoder as Geocoder).close();
-      await rejecting.close();
+      expect(error.message).toContain(words);
+    }
+    expect(geocoder.requests).toEqual([]);
+  });
+
+  it("shows the fix for a number where an address belongs (a postcode lost its zeros)", async () => {
+    const error = await cellError(address(2134, null, null, invocation()));
+    expect(error.code).toBe("#VALUE!");
+    expect(error.message).toContain("2134");
+    expect(error.message).toContain('TEXT(A2, "00000") & ", US"');
+    expect(geocoder.requests).toEqual([]);
+  });
+});
+
+describe("DETAILS", () => {
+  const palace = PLACES.buckingham;
+
+  it("answers formatted, lat, lon, confidence and match_type by default, as one row", async () => {
+    for (const omitted of [null, "", [[null]], " ; "]) {
+      expect(await details("Buckingham Palace, London", omitted, null, null, invocation())).toEqual(
+        [[palace.formatted, palace.lat, palace.lon, palace.confidence, palace.match_type]]
+      );
     }
   });
 
-  it("does not send an address whose only cell was cancelled before dispatch", async () => {
-    const cancelled = invocation();
-    const dropped = cellError(location("4059 Mt Lee Dr Hollywood", cancelled));
-    const kept = location("Buckingham Palace London", invocation());
-    // Excel cancels once the call has been made; the address is queued by then.
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    cancelled.cancel();
-    expect(await kept).toHaveLength(1);
-    // The cancelled call still settles, so nothing is left pending in the runtime.
-    expect((await dropped).code).toBe("#N/A");
-    expect(emulator.jobsSubmitted()).toEqual([["Buckingham Palace London"]]);
-  });
-
-  it("settles every cell with #N/A when Geoapify keeps failing", async () => {
-    emulator.inject(
-      ...Array.from({ length: 10 }, () => ({
-        on: "submit" as const,
-        response: { status: 503 as const },
-      }))
+  it("answers the fields asked for, in order, numbers as numbers and missing parts empty", async () => {
+    const row = await details(
+      "Buckingham Palace, London",
+      "City, postcode;country_code, confidence, match_type, housenumber, lat, city",
+      null,
+      null,
+      invocation()
     );
-    const error = await cellError(location("2 Macquarie Street Sydney", invocation()));
-    expect(error.code).toBe("#N/A");
-    expect(error.message).not.toContain(API_KEY);
+    expect(row).toEqual([["London", "SW1A 1AA", "gb", 1, "full_match", "", palace.lat, "London"]]);
   });
 
-  it("fails fast with #N/A once the daily quota is exhausted, without asking again", async () => {
-    emulator.set({ quotaExhausted: true });
-    const first = await cellError(location("11 Wall Street New York", invocation()));
-    expect(first.code).toBe("#N/A");
-    expect(first.message).toBe("Geoapify daily quota exhausted — try again later");
-    const requests = emulator.counts().total;
-    const second = await cellError(location("350 Fifth Avenue New York", invocation()));
-    expect(second.message).toBe(first.message);
-    expect(emulator.counts().total).toBe(requests);
+  it("reads field names from a range, a row or a column", async () => {
+    const asRow = await details(
+      "Buckingham Palace, London",
+      [["city", "postcode"]],
+      null,
+      null,
+      invocation()
+    );
+    const asColumn = await details(
+      "Buckingham Palace, London",
+      [["city"], ["POSTCODE"]],
+      null,
+      null,
+      invocation()
+    );
+    expect(asRow).toEqual([["London", "SW1A 1AA"]]);
+    expect(asColumn).toEqual(asRow);
   });
 
-  it("settles pending cells when the runtime stops", async () => {
-    const pending = location("Manger Square Bethlehem", invocation());
-    await geocoder.close();
-    const error = await cellError(pending);
-    expect(error.message).toBe("GeoBatch was stopped");
+  it("answers one field as a single value, so it works inside a Table", async () => {
+    const value = await details(
+      "Buckingham Palace, London",
+      [["timezone"]],
+      null,
+      null,
+      invocation()
+    );
+    expect(value).toEqual([["Europe/London"]]);
+  });
+
+  it("answers every documented field", async () => {
+    const row = await details(
+      "Buckingham Palace, London",
+      FORWARD_FIELDS.join(","),
+      null,
+      null,
+      invocation()
+    );
+    expect(row[0]).toHaveLength(24);
+    expect(row[0][FORWARD_FIELDS.indexOf("place_id")]).toBe(palace.place_id);
+  });
+
+  it("shares the lookup of LAT for the same address and options", async () => {
+    await details("Buckingham Palace, London", "city", "GB", null, invocation());
+    await lat("buckingham palace,  london", "gb", null, invocation());
+    expect(new Set(geocoder.keys()).size).toBe(1);
+  });
+
+  it("names an unknown field, lists the valid ones, and looks nothing up", async () => {
+    const error = await cellError(
+      details("Buckingham Palace, London", "city, shoe_size", null, null, invocation())
+    );
+    expect(error.code).toBe("#VALUE!");
+    expect(error.message).toContain('"shoe_size"');
+    expect(error.message).toContain(FORWARD_FIELDS.join(", "));
+    expect(geocoder.requests).toEqual([]);
+  });
+
+  it("refuses the reverse-only fields", async () => {
+    const error = await cellError(
+      details("Buckingham Palace, London", "distance", null, null, invocation())
+    );
+    expect(error.message).toContain('"distance"');
+    expect(geocoder.requests).toEqual([]);
+  });
+
+  it("gives #N/A naming the address when Geoapify finds nothing", async () => {
+    const error = await cellError(details("Atlantis Nowhere", null, null, null, invocation()));
+    expect([error.code, error.message]).toEqual(["#N/A", 'No match for "Atlantis Nowhere"']);
+  });
+});
+
+describe("failures of the runtime", () => {
+  it("gives #N/A naming the address and the countries searched", async () => {
+    const error = await cellError(location("Paris, France", "gb", null, invocation()));
+    expect([error.code, error.message]).toEqual(["#N/A", 'No match for "Paris, France" in GB']);
+    expect(geocoder.requests[0].lookup).toEqual(search("Paris, France", { country: "gb" }));
+  });
+
+  it("cuts a long address in the no-match message", async () => {
+    const long = "1 Very Long Street Name That Goes On And On, Nowhere";
+    const error = await cellError(lat(long, null, null, invocation()));
+    expect(error.message).toBe(`No match for "${long.slice(0, 39)}…"`);
+  });
+
+  it.each([
+    [
+      "a missing key",
+      new MissingApiKeyError(),
+      "#VALUE!",
+      "Set your Geoapify API key in the GeoBatch pane",
+    ],
+    [
+      "a rejected key",
+      new GeoapifyError("auth", "401"),
+      "#VALUE!",
+      "Geoapify rejected the API key: check it in the GeoBatch pane",
+    ],
+    [
+      "a refused request",
+      new GeoapifyError("bad-request", "400"),
+      "#VALUE!",
+      "Geoapify refused this request: check the address and its options",
+    ],
+    [
+      "a spent budget",
+      new BudgetExceededError(500),
+      "#VALUE!",
+      "Today's budget of 500 credits is spent: raise it in the GeoBatch pane, or recalculate tomorrow",
+    ],
+    [
+      "a quota 429",
+      new GeoapifyError("quota", "Quota exceeded", 429),
+      "#N/A",
+      "Geoapify's rate limit or daily quota for this key is reached: wait a minute, or try tomorrow or raise your plan",
+    ],
+    [
+      "a job still running",
+      new GeoapifyError("still-running" as never, "pending"),
+      "#N/A",
+      "Geoapify is still working on this batch; recalculate later to collect it",
+    ],
+    [
+      "no network",
+      new GeoapifyError("network", "fetch failed"),
+      "#N/A",
+      "Could not reach Geoapify: check the connection, then recalculate",
+    ],
+    [
+      "a server error",
+      new GeoapifyError("server", "500"),
+      "#N/A",
+      "Geoapify is having trouble: recalculate later",
+    ],
+    [
+      "an unreadable answer",
+      new GeoapifyError("malformed", "x"),
+      "#N/A",
+      "Geoapify sent an unreadable answer: recalculate later",
+    ],
+    ["an aborted lookup", new GeoapifyError("aborted", "x"), "#N/A", "Cancelled"],
+    [
+      "a stopped runtime",
+      new GeoBatchStoppedError(),
+      "#N/A",
+      "GeoBatch was stopped: recalculate to try again",
+    ],
+    [
+      "anything else",
+      new TypeError("https://api.geoapify.com/?apiKey=secret"),
+      "#N/A",
+      "Geocoding failed: recalculate to try again",
+    ],
+  ])("words %s", async (_, failure, code, message) => {
+    geocoder.failWith(failure);
+    const error = await cellError(lat("Paris, France", null, null, invocation()));
+    expect([error.code, error.message]).toEqual([code, message]);
+  });
+});
+
+describe("formula value preview", () => {
+  it("asks the runtime for a preview, and shows #N/A 'Press Enter to geocode' when not cached", async () => {
+    const error = await cellError(
+      lat("Paris, France", null, null, invocation({ isInValuePreview: true }))
+    );
+    expect([error.code, error.message]).toEqual(["#N/A", "Press Enter to geocode"]);
+    expect(geocoder.requests[0].options.preview).toBe(true);
+  });
+
+  it("answers a cached lookup in preview", async () => {
+    await lat("Paris, France", null, null, invocation());
+    expect(await lon("Paris, France", null, null, invocation({ isInValuePreview: true }))).toBe(
+      PLACES.paris.lon
+    );
+  });
+
+  it("treats an absent or false flag as no preview", async () => {
+    await lat("Paris, France", null, null, invocation({ isInValuePreview: false }));
+    await lat("Paris, France", null, null, invocation());
+    expect(geocoder.requests.map((r) => r.options.preview)).toEqual([false, false]);
+  });
+});
+
+describe("telemetry", () => {
+  it("reports each settled call once: the cell, the function, the input and the place", async () => {
+    await details(
+      "Buckingham Palace, London",
+      "city",
+      null,
+      null,
+      invocation({ address: "Sheet1!C3" })
+    );
+    expect(telemetry).toEqual([
+      {
+        type: "cell",
+        cell: "Sheet1!C3",
+        fn: "DETAILS",
+        input: "Buckingham Palace, London",
+        ok: true,
+        lat: PLACES.buckingham.lat,
+        lon: PLACES.buckingham.lon,
+        confidence: 1,
+        formatted: PLACES.buckingham.formatted,
+        matchType: "full_match",
+      },
+    ]);
+  });
+
+  it("reports a failure with the cell's message and no secret", async () => {
+    geocoder.failWith(new GeoapifyError("auth", "Invalid apiKey test-key-7f3a9c", 401));
+    await cellError(lat([["Paris, France"]], null, null, invocation({ address: "Sheet1!A1" })));
+    await cellError(lon(42, null, null, invocation()));
+    expect(telemetry).toEqual([
+      {
+        type: "cell",
+        cell: "Sheet1!A1",
+        fn: "LAT",
+        input: "Paris, France",
+        ok: false,
+        message: "Geoapify rejected the API key: check it in the GeoBatch pane",
+      },
+      expect.objectContaining({
+        fn: "LON",
+        input: "42",
+        ok: false,
+        message: expect.stringContaining("TEXT("),
+      }),
+    ]);
+    expect(JSON.stringify(telemetry)).not.toContain("7f3a9c");
   });
 });

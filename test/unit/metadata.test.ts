@@ -2,29 +2,110 @@
 // src/functions/functions.ts, as the build does) and the manifest.
 
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
 import { generateCustomFunctionsMetadata } from "custom-functions-metadata";
 import { describe, expect, it } from "vitest";
 import { checkManifest } from "../../src/dev/manifest-check";
 
-describe("functions.json", () => {
-  it("declares GEO.LOCATION: one address in, a cancelable 1×2 numeric array out", async () => {
-    const generated = await generateCustomFunctionsMetadata("src/functions/functions.ts");
+interface ParameterMetadata {
+  name: string;
+  type?: string;
+  dimensionality?: string;
+  optional?: boolean;
+}
+
+interface FunctionMetadata {
+  id: string;
+  name: string;
+  description: string;
+  result: { type?: string; dimensionality?: string };
+  parameters: ParameterMetadata[];
+  options: { cancelable?: boolean; requiresAddress?: boolean };
+}
+
+describe("functions.json", async () => {
+  const generated = await generateCustomFunctionsMetadata("src/functions/functions.ts");
+  const metadata = JSON.parse(generated.metadataJson) as {
+    allowCustomDataForDataTypeAny?: boolean;
+    functions: FunctionMetadata[];
+  };
+  const byId = new Map(metadata.functions.map((fn) => [fn.id, fn]));
+
+  /** A parameter as the metadata declares it: "name", "name?" when optional, "[]" for a range. */
+  function signature(fn: FunctionMetadata): string[] {
+    return fn.parameters.map(
+      (p) => `${p.name}${p.dimensionality === "matrix" ? "[]" : ""}${p.optional ? "?" : ""}`
+    );
+  }
+
+  it("is generated without errors", () => {
     expect(generated.errors).toEqual([]);
-    const metadata = JSON.parse(generated.metadataJson);
-    expect(metadata.functions).toHaveLength(1);
-    const [location] = metadata.functions;
-    expect(location).toMatchObject({
-      id: "LOCATION",
-      name: "LOCATION",
-      result: { dimensionality: "matrix", type: "number" },
-      options: { cancelable: true },
-    });
-    // One scalar (dimensionality omitted means scalar): Excel calls it once per cell.
-    expect(location.parameters).toEqual([
-      expect.objectContaining({ name: "address", type: "any" }),
+  });
+
+  it("declares every function, each cancelable and told its cell's address", () => {
+    expect([...byId.keys()]).toEqual([
+      "LOCATION",
+      "LAT",
+      "LON",
+      "ADDRESS",
+      "DETAILS",
+      "DISTANCE",
+      "REVERSE",
+      "PLACE",
     ]);
-    expect(location.parameters[0].dimensionality ?? "scalar").toBe("scalar");
-    expect(location.description).toMatch(/latitude and longitude/i);
+    for (const fn of metadata.functions) {
+      expect(fn.name, fn.id).toBe(fn.id);
+      expect(fn.options, fn.id).toEqual({ cancelable: true, requiresAddress: true });
+      expect(fn.description.length, fn.id).toBeGreaterThan(20);
+      // Every parameter accepts anything: the functions validate, so errors can say what to fix.
+      for (const parameter of fn.parameters) expect(parameter.type, fn.id).toBe("any");
+    }
+  });
+
+  it.each([
+    ["LOCATION", ["address", "country?", "language?"]],
+    ["LAT", ["address", "country?", "language?"]],
+    ["LON", ["address", "country?", "language?"]],
+    ["ADDRESS", ["address", "country?", "language?"]],
+    ["DETAILS", ["address", "fields[]?", "country?", "language?"]],
+    ["DISTANCE", ["from[]", "to[]", "unit?"]],
+    ["REVERSE", ["lat", "lon", "fields[]?", "language?"]],
+    ["PLACE", ["address", "country?", "language?"]],
+  ])("declares %s(%j), optional parameters after required ones", (id, parameters) => {
+    expect(signature(byId.get(id)!)).toEqual(parameters);
+  });
+
+  it.each([
+    ["LOCATION", { dimensionality: "matrix", type: "number" }],
+    ["LAT", { type: "number" }],
+    ["LON", { type: "number" }],
+    ["ADDRESS", { type: "string" }],
+    ["DETAILS", { dimensionality: "matrix" }],
+    ["DISTANCE", { type: "number" }],
+    ["REVERSE", { dimensionality: "matrix" }],
+    // No type is "any": one value that may be an entity.
+    ["PLACE", {}],
+  ])("declares the result of %s as %j", (id, result) => {
+    expect(byId.get(id)!.result).toEqual(result);
+  });
+
+  it("allows custom data (entities) for results of type any, which PLACE returns", () => {
+    expect(metadata.allowCustomDataForDataTypeAny).toBe(true);
+  });
+
+  it("keeps the description of LOCATION", () => {
+    expect(byId.get("LOCATION")!.description).toMatch(/latitude and longitude/i);
+  });
+});
+
+describe("the build's functions.json", () => {
+  it("comes from the generator tested above: the webpack plugin resolves the same package", () => {
+    const require = createRequire(import.meta.url);
+    const plugin = dirname(require.resolve("custom-functions-metadata-plugin"));
+    expect(require.resolve("custom-functions-metadata", { paths: [plugin] })).toBe(
+      require.resolve("custom-functions-metadata")
+    );
   });
 });
 
