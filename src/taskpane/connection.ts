@@ -3,7 +3,7 @@
 // and report to the view model; they never talk to Geoapify themselves.
 
 import { el, messageLine, say, section } from "./dom";
-import type { FluentInput } from "./fluent";
+import { textOf, type FluentInput } from "./fluent";
 import type { HostAdapter } from "./host-adapter";
 import type { Runtime } from "./runtime-port";
 import { NUMBER_RULES, validateEndpointUrl, validateNumber } from "./validation";
@@ -155,7 +155,7 @@ export class ConnectionSection {
 
   private async saveKey(): Promise<void> {
     const { runtime, model } = this.context;
-    const key = this.keyInput.value.trim();
+    const key = textOf(this.keyInput).trim();
     try {
       await runtime.setApiKey(key);
     } catch {
@@ -173,7 +173,7 @@ export class ConnectionSection {
 
   async checkKey(): Promise<void> {
     const { runtime, model } = this.context;
-    if (this.keyInput.value.trim() !== ((await runtime.apiKey()) ?? "")) await this.saveKey();
+    if (textOf(this.keyInput).trim() !== ((await runtime.apiKey()) ?? "")) await this.saveKey();
     say(this.keyMessage, words.connection.checking);
     try {
       const result = await runtime.checkKey();
@@ -192,7 +192,7 @@ export class ConnectionSection {
     const choice = this.endpointSelect.value;
     let url: string | undefined;
     if (choice === "custom") {
-      const checked = validateEndpointUrl(this.customUrl.value);
+      const checked = validateEndpointUrl(textOf(this.customUrl));
       if (!checked.ok) {
         say(this.endpointMessage, checked.message, true);
         return;
@@ -212,14 +212,14 @@ export class ConnectionSection {
   }
 
   private async saveRate(): Promise<void> {
-    const checked = validateNumber(this.rateInput.value, NUMBER_RULES.ratePerSecond);
+    const checked = validateNumber(textOf(this.rateInput), NUMBER_RULES.ratePerSecond);
     if (!checked.ok) return say(this.rateMessage, checked.message, true);
     await this.context.runtime.setNumber("ratePerSecond", checked.value);
     say(this.rateMessage, words.connection.rateSaved);
   }
 
   private async saveBudget(): Promise<void> {
-    const checked = validateNumber(this.budgetInput.value, NUMBER_RULES.dailyBudgetCredits);
+    const checked = validateNumber(textOf(this.budgetInput), NUMBER_RULES.dailyBudgetCredits);
     if (!checked.ok) return say(this.budgetMessage, checked.message, true);
     await this.context.runtime.setNumber("dailyBudgetCredits", checked.value);
     say(

@@ -21,7 +21,12 @@ export function applyTheme(): void {
   setTheme(webLightTheme as unknown as Record<string, string>);
 }
 
-/** The value property of Fluent's form components (text inputs). */
-export type FluentInput = HTMLElement & { value: string; type: string };
+/** The value property of Fluent's text input; undefined until something set or typed it. */
+export type FluentInput = HTMLElement & { value: string | undefined; type: string };
+
+/** The text in a Fluent text input, "" when it was never set. */
+export function textOf(input: FluentInput): string {
+  return input.value ?? "";
+}
 
 export type FluentDialog = HTMLElement & { show(): void; hide(): void };

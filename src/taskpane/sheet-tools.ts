@@ -3,7 +3,7 @@
 
 import type { SectionContext } from "./connection";
 import { el, messageLine, say, section } from "./dom";
-import type { FluentDialog, FluentInput } from "./fluent";
+import { textOf, type FluentDialog, type FluentInput } from "./fluent";
 import { cellsInSelection, planFreeze } from "./host-adapter";
 import { NUMBER_RULES, validateNumber, type NumberRule } from "./validation";
 import { cellId } from "./view-model";
@@ -211,7 +211,7 @@ export class AdvancedSection {
 
   private async save(): Promise<void> {
     const checked = this.fields.map(({ input, message, rule }) => {
-      const result = validateNumber(input.value, rule);
+      const result = validateNumber(textOf(input), rule);
       say(message, result.ok ? "" : result.message, !result.ok);
       return result;
     });
