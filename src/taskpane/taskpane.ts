@@ -1,99 +1,31 @@
-// The GeoBatch pane: the API key form and a view of recent batches. It writes settings and
-// listens to telemetry; it never reaches into the batcher.
-//
-// The form must work in any host, a plain browser included: there Office.onReady resolves with
-// no host and OfficeRuntime is undefined; where office.js could not load at all there is no
-// Office object, and where it loaded but its follow-up files did not, onReady never fires. So
-// the form is wired at once, and only reading the saved key waits (briefly) for Office.
+// The task pane's entry: small on purpose. In Excel's shared runtime this page also runs the
+// custom functions, and they must register without waiting for the pane, so this file only
+// starts listening to telemetry (so no event of a run is missed) and loads the pane's UI, Fluent
+// and all, with import() as a chunk of its own. The map and the chart load later still.
 
-import { geocoder, settings } from "../runtime/runtime";
-import { subscribe, type TelemetryEvent } from "../runtime/telemetry";
+import { subscribe } from "../runtime/telemetry";
+import { isPaneEvent, PaneModel } from "./view-model";
 
-/** Batches listed in the pane; older ones scroll away. */
-const BATCHES_SHOWN = 8;
+/** What the telemetry has told the pane, from the moment this runtime started. */
+const model = new PaneModel();
+const listeners = new Set<() => void>();
 
-function element<T extends HTMLElement>(id: string): T {
-  return document.getElementById(id) as T;
+subscribe((event: unknown) => {
+  if (!isPaneEvent(event)) return;
+  model.apply(event, Date.now());
+  for (const listener of listeners) listener();
+});
+
+/**
+ * Renders the pane into `root` (taskpane.html's #geobatch-pane, or a slot of the workbench page).
+ * Resolves once it is on screen.
+ */
+export async function mountPane(root: HTMLElement): Promise<void> {
+  const { Pane } = await import(/* webpackChunkName: "pane-ui" */ "./pane");
+  const pane = new Pane(root, model);
+  listeners.add(() => pane.schedule());
+  pane.mount();
 }
 
-function showStatus(message: string, isError = false): void {
-  const status = element("status");
-  status.textContent = message;
-  status.classList.toggle("error", isError);
-}
-
-async function describeKey(): Promise<void> {
-  const endpoint = await settings.endpoint();
-  if (!endpoint) {
-    showStatus("No API key saved yet: cells will ask for one.");
-  } else if (endpoint.emulated) {
-    showStatus("No API key saved: this dev build answers from the built-in emulator.");
-  } else {
-    showStatus("An API key is saved.");
-  }
-}
-
-/** How long the pane waits for Office.onReady before reading settings without it. */
-const OFFICE_READY_WAIT_MS = 2000;
-
-function officeReady(): Promise<unknown> {
-  if (typeof Office === "undefined") return Promise.resolve();
-  return Promise.race([
-    Office.onReady(),
-    new Promise((resolve) => setTimeout(resolve, OFFICE_READY_WAIT_MS)),
-  ]);
-}
-
-function initialise(): void {
-  const keyInput = element<HTMLInputElement>("api-key");
-  void officeReady().then(async () => {
-    // A key typed before the saved one was read wins.
-    keyInput.value ||= await settings.apiKey();
-    await describeKey();
-  });
-
-  element<HTMLFormElement>("settings-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    try {
-      await settings.setApiKey(keyInput.value);
-      showStatus(
-        keyInput.value.trim()
-          ? "Saved. Recalculate (Ctrl+Alt+F9) to geocode with this key."
-          : "API key removed."
-      );
-    } catch {
-      showStatus("Could not save the key: storage is unavailable here.", true);
-    }
-  });
-
-  element("clear-cache").addEventListener("click", async () => {
-    await geocoder.clearCache();
-    showStatus("Cached results cleared.");
-  });
-
-  const list = element<HTMLOListElement>("batches");
-  subscribe((event) => {
-    const line = describeBatch(event);
-    if (!line) return;
-    const item = document.createElement("li");
-    item.textContent = line;
-    list.prepend(item);
-    list.querySelectorAll(`li:nth-child(n + ${BATCHES_SHOWN + 1})`).forEach((old) => old.remove());
-  });
-}
-
-function describeBatch(event: TelemetryEvent): string | undefined {
-  switch (event.type) {
-    case "settled":
-      return event.error
-        ? `${event.size} addresses failed: ${event.error}`
-        : `${event.size} addresses in ${Math.round(event.durationMs)} ms` +
-            (event.rejected ? ` (${event.rejected} errors)` : "");
-    case "cache":
-      return `${event.hits} cells answered from the cache`;
-    default:
-      return undefined;
-  }
-}
-
-initialise();
+const paneRoot = globalThis.document?.getElementById("geobatch-pane");
+if (paneRoot) void mountPane(paneRoot);

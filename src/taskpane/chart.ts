@@ -1,0 +1,67 @@
+// Recent batches as a small bar chart on a canvas: one bar per batch, its height the batch's
+// size, its colour the outcome, a tick above it for its wait. The numbers behind it go into the
+// canvas's accessible label. Loaded with import() from the pane: a chunk of its own.
+
+import type { BatchOutcome, BatchRecord } from "./view-model";
+import { words } from "./wording";
+
+const HEIGHT = 72;
+const GAP = 2;
+
+const OUTCOME_COLOURS: Record<BatchOutcome, string> = {
+  ok: "#0e7a0d",
+  partial: "#a35200",
+  failed: "#c50f1f",
+  pending: "#8a8a8a",
+};
+
+export class BatchChart {
+  private readonly canvas: HTMLCanvasElement;
+
+  constructor(container: HTMLElement) {
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "batch-chart";
+    this.canvas.setAttribute("role", "img");
+    container.append(this.canvas);
+  }
+
+  draw(batches: readonly BatchRecord[]): void {
+    const width = Math.max(160, Math.floor(this.canvas.parentElement?.clientWidth ?? 240));
+    const ratio = globalThis.devicePixelRatio || 1;
+    this.canvas.width = width * ratio;
+    this.canvas.height = HEIGHT * ratio;
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${HEIGHT}px`;
+    this.canvas.dataset.bars = String(batches.length);
+    this.canvas.setAttribute("aria-label", describe(batches));
+    const context = this.canvas.getContext("2d");
+    if (!context) return;
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.clearRect(0, 0, width, HEIGHT);
+    if (batches.length === 0) return;
+    const largest = Math.max(...batches.map((b) => b.size), 1);
+    const longestWait = Math.max(...batches.map((b) => b.waitMs), 1);
+    const barWidth = Math.max(2, Math.min(16, width / batches.length - GAP));
+    batches.forEach((batch, index) => {
+      const x = index * (barWidth + GAP);
+      const height = Math.max(2, (batch.size / largest) * (HEIGHT - 8));
+      context.fillStyle = OUTCOME_COLOURS[batch.outcome];
+      context.fillRect(x, HEIGHT - height, barWidth, height);
+      // The wait as a tick on a scale of its own along the top band.
+      context.fillStyle = "#242424";
+      context.fillRect(x, 6 - (batch.waitMs / longestWait) * 5, barWidth, 1);
+    });
+  }
+}
+
+/** The chart in words, for screen readers and for anyone who wants the figures. */
+export function describe(batches: readonly BatchRecord[]): string {
+  const recent = batches
+    .slice(-5)
+    .map(
+      (b) =>
+        `batch ${b.batchId}: ${b.size} addresses, waited ${Math.round(b.waitMs)} ms, ` +
+        (b.durationMs === undefined ? "running" : `${Math.round(b.durationMs)} ms, ${b.outcome}`)
+    );
+  return [words.progress.chartLabel(batches.length), ...recent].join("; ");
+}

@@ -1,0 +1,32 @@
+// Fluent 2, as web components: Microsoft's design language without a framework runtime. React
+// with @fluentui/react-components would add React and ReactDOM (well over 100 KB) to a pane that
+// renders a few forms; these custom elements are small, register themselves, and come in with the
+// pane's own chunk, loaded after the custom functions have registered. Each component is imported
+// on its own, so only the ones used are bundled.
+
+import "@fluentui/web-components/accordion.js";
+import "@fluentui/web-components/accordion-item.js";
+import "@fluentui/web-components/button.js";
+import "@fluentui/web-components/dialog.js";
+import "@fluentui/web-components/dialog-body.js";
+import "@fluentui/web-components/divider.js";
+import "@fluentui/web-components/progress-bar.js";
+import "@fluentui/web-components/text-input.js";
+import { setTheme } from "@fluentui/web-components/theme/set-theme.js";
+import { webLightTheme } from "@fluentui/tokens";
+
+/** Sets Fluent's design tokens (colours, type, spacing) as CSS custom properties on the page. */
+export function applyTheme(): void {
+  // Fluent's Theme is an interface of token names; setTheme takes any flat token record.
+  setTheme(webLightTheme as unknown as Record<string, string>);
+}
+
+/** The value property of Fluent's text input; undefined until something set or typed it. */
+export type FluentInput = HTMLElement & { value: string | undefined; type: string };
+
+/** The text in a Fluent text input, "" when it was never set. */
+export function textOf(input: FluentInput): string {
+  return input.value ?? "";
+}
+
+export type FluentDialog = HTMLElement & { show(): void; hide(): void };

@@ -1,0 +1,228 @@
+// The sections that act on the sheet and the cache: failed cells (select, retry), freeze as
+// values, clear cache, forget selected, and the advanced settings.
+
+import type { SectionContext } from "./connection";
+import { el, messageLine, say, section } from "./dom";
+import { textOf, type FluentDialog, type FluentInput } from "./fluent";
+import { cellsInSelection, planFreeze } from "./host-adapter";
+import { NUMBER_RULES, validateNumber, type NumberRule } from "./validation";
+import { cellId } from "./view-model";
+import { words } from "./wording";
+
+/** Failed cells listed at most; the rest are counted ("and 120 more"). */
+const FAILED_SHOWN = 200;
+
+function button(id: string, label: string, appearance = "secondary"): HTMLElement {
+  return el("fluent-button", { id, appearance }, label);
+}
+
+export class FailedCellsSection {
+  readonly element: HTMLElement;
+  private readonly list = el("ul", { id: "failed-list", class: "failed-list" });
+  private readonly message = messageLine("failed-message");
+  private readonly retry = button("retry-failed", words.actions.retryFailed);
+  private shownVersion = -1;
+
+  constructor(private readonly context: SectionContext) {
+    this.retry.addEventListener("click", () => void this.retryFailed());
+    this.element = section("failed", words.failed.heading, this.list, this.retry, this.message);
+  }
+
+  async retryFailed(): Promise<void> {
+    const cells = this.context.model.failedCells().flatMap((c) => (c.cell ? [c.cell] : []));
+    const count = await this.context.recalculate(cells);
+    if (count > 0) say(this.message, words.failed.retried(count));
+  }
+
+  render(): void {
+    const { model } = this.context;
+    if (model.version === this.shownVersion) return;
+    this.shownVersion = model.version;
+    const failed = model.failedCells();
+    this.retry.toggleAttribute("disabled", failed.length === 0);
+    if (failed.length === 0) {
+      this.list.replaceChildren(el("li", { class: "empty" }, words.failed.none));
+      return;
+    }
+    const items = failed.slice(0, FAILED_SHOWN).map((cell) => {
+      const reference = cell.cell ?? cellId(cell);
+      const select = el("fluent-button", { appearance: "transparent", size: "small" }, reference);
+      select.setAttribute("aria-label", words.failed.select(reference));
+      select.addEventListener("click", () => void this.select(cell.cell));
+      return el(
+        "li",
+        { "data-cell": reference },
+        select,
+        el("span", { class: "failed-input" }, cell.input),
+        el("span", { class: "failed-reason" }, cell.message ?? "")
+      );
+    });
+    if (failed.length > FAILED_SHOWN) {
+      items.push(el("li", { class: "more" }, `… ${failed.length - FAILED_SHOWN} more`));
+    }
+    this.list.replaceChildren(...items);
+  }
+
+  private async select(cell: string | undefined): Promise<void> {
+    const host = this.context.host();
+    if (!host || !cell) return say(this.message, words.failed.noHost, true);
+    await host.selectCell(cell);
+  }
+}
+
+export class SheetSection {
+  readonly element: HTMLElement;
+  private readonly message = messageLine("sheet-message");
+  private readonly cacheLine = el("p", { id: "cache-stats" });
+  private readonly dialog: FluentDialog;
+  private pendingFreeze: ReturnType<typeof planFreeze> = [];
+
+  constructor(private readonly context: SectionContext) {
+    const freeze = button("freeze", words.sheet.freeze);
+    freeze.addEventListener("click", () => void this.askFreeze());
+    const clear = button("clear-cache", words.sheet.clearCache);
+    clear.addEventListener("click", () => void this.clearCache());
+    const forget = button("forget-selected", words.sheet.forget);
+    forget.addEventListener("click", () => void this.forgetSelected());
+    const confirm = button("freeze-confirm", words.sheet.freezeConfirm, "primary");
+    confirm.setAttribute("slot", "action");
+    confirm.addEventListener("click", () => void this.freeze());
+    const cancel = button("freeze-cancel", words.sheet.cancel);
+    cancel.setAttribute("slot", "action");
+    cancel.addEventListener("click", () => this.dialog.hide());
+    this.dialog = el(
+      "fluent-dialog",
+      { id: "freeze-dialog", type: "modal", "aria-labelledby": "freeze-title" },
+      el(
+        "fluent-dialog-body",
+        {},
+        el("h2", { slot: "title", id: "freeze-title" }, words.sheet.freezeTitle),
+        el("p", {}, words.sheet.freezeBody),
+        cancel,
+        confirm
+      )
+    ) as FluentDialog;
+    this.element = section(
+      "sheet",
+      words.sheet.heading,
+      el("div", { class: "row" }, freeze, forget, clear),
+      this.cacheLine,
+      this.message,
+      this.dialog
+    );
+  }
+
+  async refreshCacheStats(): Promise<void> {
+    const stats = await this.context.runtime.cacheStats()?.catch(() => undefined);
+    this.cacheLine.textContent = stats
+      ? words.sheet.cacheStats(stats.entries, stats.storedBytes)
+      : "";
+  }
+
+  private async askFreeze(): Promise<void> {
+    const host = this.context.host();
+    if (!host) return say(this.message, words.failed.noHost, true);
+    const ranges = await host.readFormulas(await host.selectedAddresses());
+    this.pendingFreeze = planFreeze(ranges);
+    if (this.pendingFreeze.length === 0) return say(this.message, words.sheet.nothingToFreeze);
+    this.dialog.show();
+  }
+
+  private async freeze(): Promise<void> {
+    this.dialog.hide();
+    const host = this.context.host();
+    const plan = this.pendingFreeze;
+    this.pendingFreeze = [];
+    if (!host) return;
+    for (const { address, values } of plan) await host.writeValues(address, values);
+    say(this.message, words.sheet.frozen(plan.length));
+  }
+
+  private async clearCache(): Promise<void> {
+    await this.context.runtime.clearCache();
+    say(this.message, words.sheet.cleared);
+    await this.refreshCacheStats();
+  }
+
+  private async forgetSelected(): Promise<void> {
+    const { model, runtime } = this.context;
+    const host = this.context.host();
+    if (!host) return say(this.message, words.failed.noHost, true);
+    const selected = new Set(
+      cellsInSelection([...model.cells.keys()], await host.selectedAddresses())
+    );
+    const keys = [...new Set([...selected].flatMap((cell) => model.cells.get(cell)?.keys ?? []))];
+    if (keys.length === 0) return say(this.message, words.sheet.nothingToForget);
+    const forgotten = runtime.forget(keys);
+    if (!forgotten) return say(this.message, words.connection.unavailable, true);
+    say(this.message, words.sheet.forgot(await forgotten));
+    await this.refreshCacheStats();
+  }
+}
+
+/** The advanced fields: the setting each writes, its rule, and the factor to the stored unit. */
+const ADVANCED = [
+  { setting: "windowMs", rule: NUMBER_RULES.windowMs, factor: 1 },
+  { setting: "jobTimeoutMs", rule: NUMBER_RULES.jobTimeoutSeconds, factor: 1000 },
+  { setting: "foundTtlDays", rule: NUMBER_RULES.foundTtlDays, factor: 1 },
+  { setting: "notFoundTtlDays", rule: NUMBER_RULES.notFoundTtlDays, factor: 1 },
+] as const;
+
+export class AdvancedSection {
+  readonly element: HTMLElement;
+  private readonly fields: Array<{ input: FluentInput; message: HTMLElement; rule: NumberRule }>;
+  private readonly message = messageLine("advanced-message");
+
+  constructor(private readonly context: SectionContext) {
+    this.fields = ADVANCED.map(({ setting, rule }) => ({
+      input: el(
+        "fluent-text-input",
+        { id: `advanced-${setting}`, inputmode: "numeric" },
+        `${rule.label} (${rule.unit})`
+      ) as FluentInput,
+      message: messageLine(`advanced-${setting}-message`),
+      rule,
+    }));
+    const save = button("save-advanced", words.advanced.save);
+    save.addEventListener("click", () => void this.save());
+    const item = el(
+      "fluent-accordion-item",
+      {},
+      el("span", { slot: "heading" }, words.advanced.heading),
+      ...this.fields.flatMap(({ input, message }) => [input, message]),
+      save,
+      this.message
+    );
+    this.element = el(
+      "section",
+      { id: "advanced", "aria-label": words.advanced.heading },
+      el("fluent-accordion", {}, item)
+    );
+  }
+
+  async load(): Promise<void> {
+    const limits = await this.context.runtime.limits()?.catch(() => undefined);
+    if (!limits) return;
+    ADVANCED.forEach(({ setting, factor }, index) => {
+      const value = limits[setting];
+      if (value !== undefined) this.fields[index].input.value ||= String(value / factor);
+    });
+  }
+
+  private async save(): Promise<void> {
+    const checked = this.fields.map(({ input, message, rule }) => {
+      const result = validateNumber(textOf(input), rule);
+      say(message, result.ok ? "" : result.message, !result.ok);
+      return result;
+    });
+    if (checked.some((result) => !result.ok)) return;
+    await Promise.all(
+      ADVANCED.map(({ setting, factor }, index) => {
+        const result = checked[index];
+        const value = result.ok && result.value !== undefined ? result.value * factor : undefined;
+        return this.context.runtime.setNumber(setting, value);
+      })
+    );
+    say(this.message, words.advanced.saved);
+  }
+}

@@ -1,0 +1,256 @@
+// The pane's view model: what the runtime's telemetry has told the pane so far, reduced to what
+// each section shows. Everything the pane knows about a run arrives here; rendering only reads.
+//
+// It is a reducer over a mutable model rather than over immutable copies: a 10,000-row sheet is
+// 10,000 cell events, and copying the cell table on each would be quadratic. It stays pure in the
+// sense that matters for tests: no I/O, no clock (callers pass `now`), same events, same model.
+
+/**
+ * The telemetry events the pane reads, as the runtime publishes them (src/runtime/telemetry.ts).
+ * Declared here, structurally, so the pane depends on the fields it reads and nothing more;
+ * anything else is ignored.
+ */
+export type PaneEvent =
+  | {
+      type: "dispatched";
+      batchId: number;
+      size: number;
+      meanWaitMs: number;
+      queued: number;
+    }
+  | {
+      type: "settled";
+      batchId: number;
+      size: number;
+      durationMs: number;
+      fulfilled: number;
+      rejected: number;
+      error?: string;
+    }
+  | { type: "submitted"; jobId?: string; size: number; credits?: number }
+  | { type: "job-done"; jobId?: string; durationMs: number }
+  | { type: "job-failed"; jobId?: string; error?: string }
+  | { type: "still-running"; jobId: string; size: number }
+  | { type: "rate-limited"; waitMs: number; ratePerSecond?: number }
+  | { type: "quota-suspected" }
+  | { type: "resumed" }
+  | { type: "credits"; day: string; spent: number; budget: number | undefined }
+  | CellEvent;
+
+/** One cell's outcome. `keys` are the lookup keys the runtime can forget. */
+export interface CellEvent {
+  type: "cell";
+  /** Such as "Sheet1!B2"; absent where the host gave no address. */
+  cell?: string;
+  fn: string;
+  input: string;
+  ok: boolean;
+  message?: string;
+  /** Why it failed, when the runtime names it ("missing-key" lets a saved key retry it). */
+  reason?: string;
+  lat?: number;
+  lon?: number;
+  confidence?: number;
+  formatted?: string;
+  matchType?: string;
+  keys?: string[];
+}
+
+/** The request scheduler's state, as geocoder.status() reports it. */
+export interface SchedulerStatus {
+  phase: "ok" | "backing-off" | "quota";
+  ratePerSecond: number;
+  /** Epoch ms when requests resume. */
+  resumeAt?: number;
+  jobsInFlight: number;
+  queuedRequests: number;
+}
+
+export type KeyState = "valid" | "rejected" | "unknown" | "missing" | "unchecked";
+
+export type BatchOutcome = "pending" | "ok" | "partial" | "failed";
+
+export interface BatchRecord {
+  batchId: number;
+  size: number;
+  waitMs: number;
+  /** Set once settled. */
+  durationMs?: number;
+  outcome: BatchOutcome;
+}
+
+export interface Credits {
+  day: string;
+  spent: number;
+  budget: number | undefined;
+}
+
+/** Batches kept for the chart; older ones scroll away. */
+export const BATCHES_KEPT = 40;
+
+export class PaneModel {
+  readonly cells = new Map<string, CellEvent>();
+  readonly batches: BatchRecord[] = [];
+  /** Job id -> when the pane saw it submitted (epoch ms) and its size. */
+  readonly jobs = new Map<string, { since: number; size: number }>();
+  scheduler: SchedulerStatus | undefined;
+  credits: Credits | undefined;
+  key: KeyState = "unchecked";
+  /** A rate or quota wait the telemetry reported; cleared by "resumed". */
+  wait: { kind: "rate" | "quota"; until?: number } | undefined;
+  /** Keys of batches dispatched and not yet settled, by batch id. */
+  private readonly open = new Map<number, number>();
+  /** Lookups the batchers still queue, from the latest dispatch. */
+  private queuedLookups = 0;
+  /** Bumped on every change, so renderers can skip work when nothing happened. */
+  version = 0;
+
+  apply(event: PaneEvent, now: number): void {
+    this.version++;
+    switch (event.type) {
+      case "dispatched":
+        this.open.set(event.batchId, event.size);
+        this.queuedLookups = event.queued;
+        this.batches.push({
+          batchId: event.batchId,
+          size: event.size,
+          waitMs: event.meanWaitMs,
+          outcome: "pending",
+        });
+        this.batches.splice(0, Math.max(0, this.batches.length - BATCHES_KEPT));
+        return;
+      case "settled": {
+        this.open.delete(event.batchId);
+        if (this.open.size === 0) this.queuedLookups = 0;
+        const batch = this.batches.find((b) => b.batchId === event.batchId);
+        if (batch) {
+          batch.durationMs = event.durationMs;
+          batch.outcome = event.error
+            ? "failed"
+            : event.rejected === 0
+              ? "ok"
+              : event.fulfilled === 0
+                ? "failed"
+                : "partial";
+        }
+        return;
+      }
+      case "submitted":
+        if (event.jobId) this.jobs.set(event.jobId, { since: now, size: event.size });
+        return;
+      case "still-running":
+        if (!this.jobs.has(event.jobId))
+          this.jobs.set(event.jobId, { since: now, size: event.size });
+        return;
+      case "job-done":
+      case "job-failed":
+        if (event.jobId) this.jobs.delete(event.jobId);
+        return;
+      case "rate-limited":
+        this.wait = { kind: "rate", until: now + event.waitMs };
+        return;
+      case "quota-suspected":
+        this.wait = { kind: "quota" };
+        return;
+      case "resumed":
+        this.wait = undefined;
+        return;
+      case "credits":
+        this.credits = { day: event.day, spent: event.spent, budget: event.budget };
+        return;
+      case "cell":
+        this.cells.set(cellId(event), event);
+        if (!event.ok && event.reason === "missing-key") this.key = "missing";
+        return;
+      default:
+        this.version--;
+    }
+  }
+
+  setScheduler(status: SchedulerStatus): void {
+    this.version++;
+    this.scheduler = status;
+  }
+
+  setKey(key: KeyState): void {
+    this.version++;
+    this.key = key;
+  }
+
+  setCredits(credits: Credits | undefined): void {
+    this.version++;
+    this.credits = credits;
+  }
+
+  /** Cells whose latest outcome is an error, in the order they first failed. */
+  failedCells(): CellEvent[] {
+    return [...this.cells.values()].filter((cell) => !cell.ok);
+  }
+
+  /**
+   * Cells to recalculate once a key is saved: those that failed for want of a working key. When
+   * the runtime names no reason for any failure, every failed cell (a new key may fix them all).
+   */
+  cellsNeedingKey(): string[] {
+    const failed = this.failedCells();
+    const reasoned = failed.some((cell) => cell.reason !== undefined);
+    return failed
+      .filter(
+        (cell) => !reasoned || cell.reason === "missing-key" || cell.reason === "rejected-key"
+      )
+      .flatMap((cell) => (cell.cell ? [cell.cell] : []));
+  }
+
+  /** Cells with a position, for the map. */
+  points(): CellEvent[] {
+    return [...this.cells.values()].filter(
+      (cell) => cell.ok && Number.isFinite(cell.lat) && Number.isFinite(cell.lon)
+    );
+  }
+
+  progress(): { queued: number; inFlight: number; done: number; failed: number } {
+    let done = 0;
+    let failed = 0;
+    for (const cell of this.cells.values()) cell.ok ? done++ : failed++;
+    let inFlight = 0;
+    for (const size of this.open.values()) inFlight += size;
+    return { queued: this.queuedLookups, inFlight, done, failed };
+  }
+
+  /** Cells that answered this session: one call per cell would have cost a credit each. */
+  cellsGeocoded(): number {
+    let count = 0;
+    for (const cell of this.cells.values()) if (cell.ok) count++;
+    return count;
+  }
+
+  /** The wait the scheduler or the telemetry reports, if it lies in the future. */
+  activeWait(now: number): { kind: "rate" | "quota"; seconds?: number } | undefined {
+    const scheduler = this.scheduler;
+    if (scheduler?.phase === "quota" || this.wait?.kind === "quota") return { kind: "quota" };
+    const until = scheduler?.phase === "backing-off" ? scheduler.resumeAt : this.wait?.until;
+    if (until !== undefined && until > now) {
+      return { kind: "rate", seconds: Math.ceil((until - now) / 1000) };
+    }
+    return undefined;
+  }
+
+  /** The age in seconds of the oldest job in flight. */
+  oldestJobSeconds(now: number): number | undefined {
+    let oldest: number | undefined;
+    for (const { since } of this.jobs.values()) oldest = Math.min(oldest ?? since, since);
+    return oldest === undefined ? undefined : Math.floor((now - oldest) / 1000);
+  }
+}
+
+/** A cell is known by its reference; without one (no address from the host), by its formula. */
+export function cellId(cell: CellEvent): string {
+  return cell.cell ?? `${cell.fn}(${cell.input})`;
+}
+
+/** Whether a value is one of the events the pane reads (telemetry carries many more). */
+export function isPaneEvent(value: unknown): value is PaneEvent {
+  return (
+    typeof value === "object" && value !== null && typeof (value as PaneEvent).type === "string"
+  );
+}

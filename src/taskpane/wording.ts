@@ -1,0 +1,157 @@
+// Every sentence the pane shows, in one place (the cells' own wording lives in
+// src/functions/messages.ts). Short, specific, and each problem names the action that fixes it.
+
+export const words = {
+  title: "GeoBatch",
+  status: {
+    ready: "Ready.",
+    working: (done: number, total: number, jobs: number, oldestSeconds?: number) =>
+      `Working: ${done} of ${total} cells` +
+      (jobs > 0
+        ? `, ${jobs} ${jobs === 1 ? "job" : "jobs"} in flight` +
+          (oldestSeconds !== undefined ? ` (oldest ${oldestSeconds} s)` : "")
+        : "") +
+      ".",
+    rateWait: (seconds?: number) =>
+      "Waiting for Geoapify's rate limit" +
+      (seconds !== undefined ? `: retrying in ${seconds} s.` : "."),
+    quota: "Geoapify's daily quota is reached: cells resume by themselves when it renews.",
+    budget: (budget: number) => `Today's budget of ${budget} credits is reached.`,
+    keyMissing: "No API key is saved: cells cannot geocode.",
+    keyRejected: "Geoapify rejected the API key.",
+    finishedWithFailures: (count: number) =>
+      `Finished: ${count} ${count === 1 ? "cell" : "cells"} failed (listed below).`,
+  },
+  actions: {
+    enterKey: "Enter API key",
+    checkKey: "Check key",
+    raiseBudget: "Raise budget",
+    lowerRate: "Set plan rate",
+    retryFailed: "Retry failed",
+  },
+  connection: {
+    heading: "Connection",
+    keyLabel: "API key",
+    keyPlaceholder: "Your Geoapify API key",
+    show: "Show",
+    hide: "Hide",
+    save: "Save key",
+    checkKey: "Check key",
+    saved: (retried: number) =>
+      retried > 0
+        ? `Key saved. Recalculating ${retried} ${retried === 1 ? "cell" : "cells"} that needed it.`
+        : "Key saved.",
+    removed: "API key removed.",
+    saveFailed: "Could not save: storage is unavailable here.",
+    checking: "Checking the key…",
+    check: {
+      valid: "The key works.",
+      rejected: "Geoapify rejected this key: copy it again from myprojects.geoapify.com.",
+      unknown: "Cannot tell now: Geoapify's rate limit or quota answered. Try again in a minute.",
+      missing: "Save a key first.",
+      unchecked: "",
+      failed: "The check could not reach the endpoint.",
+    },
+    endpointLabel: "Endpoint",
+    endpoints: { global: "Geoapify (global)", eu: "Geoapify (EU)", custom: "Custom URL (proxy)" },
+    customUrlLabel: "Custom endpoint URL",
+    saveEndpoint: "Save endpoint",
+    endpointSaved: "Endpoint saved.",
+    rateLabel: "Plan's requests per second",
+    saveRate: "Save rate",
+    rateSaved: "Rate saved.",
+    keyHint:
+      "Free keys at myprojects.geoapify.com: 3,000 credits a day, half a credit per address.",
+    unavailable: "This runtime cannot do that yet.",
+  },
+  url: {
+    empty: "Enter the proxy's URL, such as https://geo.example.com.",
+    invalid: "This is not a URL: it should look like https://geo.example.com.",
+    notHttps: "Use https:// (plain http is allowed only for localhost and 127.0.0.1).",
+    credentials: "Leave the user name and password out of the URL.",
+    queryOrHash: "Leave ? and # parts out: GeoBatch adds its own.",
+  },
+  number: {
+    notNumber: (label: string) => `${label} must be a number.`,
+    notWhole: (label: string) => `${label} must be a whole number.`,
+    tooSmall: (label: string, min: number, unit: string) =>
+      `${label} must be at least ${min} ${unit}.`,
+    tooLarge: (label: string, max: number, unit: string) =>
+      `${label} must be at most ${max} ${unit}.`,
+  },
+  credits: {
+    heading: "Credits",
+    spent: (spent: number, day: string) =>
+      `${formatCredits(spent)} credits spent today (${day}, UTC).`,
+    none: "No credits counted yet today (UTC).",
+    perCell: (cells: number) =>
+      `One call per cell would have cost ${formatCredits(cells)} credits for the ${cells} ` +
+      `${cells === 1 ? "cell" : "cells"} geocoded this session.`,
+    budgetLabel: "Daily budget (credits, empty for none)",
+    saveBudget: "Save budget",
+    budgetSaved: "Budget saved.",
+    budgetRemoved: "Budget removed: the plan's quota is the only limit.",
+  },
+  progress: {
+    heading: "Progress",
+    counts: (queued: number, inFlight: number, done: number, failed: number) =>
+      `${queued} queued · ${inFlight} in flight · ${done} done · ${failed} failed`,
+    chartLabel: (count: number) =>
+      count === 0 ? "No batches yet." : `The last ${count} batches: size, wait and outcome.`,
+    legend:
+      "Bar height: batch size. Green: all found; amber: some failed; red: failed; grey: running.",
+  },
+  failed: {
+    heading: "Failed cells",
+    none: "No failed cells.",
+    select: (cell: string) => `Select ${cell}`,
+    retried: (count: number) => `Recalculating ${count} ${count === 1 ? "cell" : "cells"}.`,
+    noHost: "Selecting cells needs Excel (or the workbench).",
+  },
+  map: {
+    heading: "Map",
+    label: (count: number) => `World map with ${count} geocoded ${count === 1 ? "cell" : "cells"}.`,
+    attribution: "World outline: Natural Earth (public domain), via world-atlas.",
+    confidence: "Colour: confidence. Green ≥ 0.9, amber ≥ 0.5, red below, grey unknown.",
+    loading: "Loading the map…",
+    failed: "The map could not load.",
+  },
+  sheet: {
+    heading: "Sheet",
+    freeze: "Freeze selected as values",
+    freezeTitle: "Freeze as values?",
+    freezeBody:
+      "The selected GEO formulas are replaced by their current values, so they never geocode " +
+      "again. Excel cannot undo this.",
+    freezeConfirm: "Freeze",
+    cancel: "Cancel",
+    frozen: (count: number) => `Froze ${count} ${count === 1 ? "range" : "ranges"}.`,
+    nothingToFreeze: "No GEO formula in the selection.",
+    clearCache: "Clear cache",
+    cacheStats: (entries: number, bytes: number) =>
+      `The cache holds ${entries} ${entries === 1 ? "answer" : "answers"} (${formatBytes(bytes)}).`,
+    cleared: "Cached results cleared.",
+    forget: "Forget selected",
+    forgot: (count: number) => `Forgot ${count} cached ${count === 1 ? "answer" : "answers"}.`,
+    nothingToForget: "No geocoded cell in the selection.",
+  },
+  advanced: {
+    heading: "Advanced",
+    windowMs: "Batching window",
+    jobTimeoutMs: "Job timeout",
+    foundTtlDays: "Keep found addresses",
+    notFoundTtlDays: "Keep not-found addresses",
+    save: "Save advanced settings",
+    saved: "Advanced settings saved.",
+  },
+};
+
+function formatCredits(credits: number): string {
+  return Number.isInteger(credits) ? String(credits) : credits.toFixed(1);
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { statusOf } from "../../src/taskpane/status";
+import { PaneModel, type CellEvent } from "../../src/taskpane/view-model";
+
+const T0 = Date.UTC(2026, 11, 2, 12);
+
+function cell(ref: string, ok: boolean, extra: Partial<CellEvent> = {}): CellEvent {
+  return { type: "cell", cell: ref, fn: "GEO.LOCATION", input: `address ${ref}`, ok, ...extra };
+}
+
+describe("the pane's view model", () => {
+  it("counts cells queued, in flight, done and failed through a batch", () => {
+    const model = new PaneModel();
+    model.apply({ type: "dispatched", batchId: 1, size: 3, meanWaitMs: 40, queued: 2 }, T0);
+    expect(model.progress()).toEqual({ queued: 2, inFlight: 3, done: 0, failed: 0 });
+    model.apply(cell("Sheet1!B2", true, { lat: 1, lon: 2 }), T0);
+    model.apply(cell("Sheet1!B3", true, { lat: 3, lon: 4 }), T0);
+    model.apply(cell("Sheet1!B4", false, { message: "Not found" }), T0);
+    model.apply(
+      { type: "settled", batchId: 1, size: 3, durationMs: 900, fulfilled: 2, rejected: 1 },
+      T0
+    );
+    expect(model.progress()).toEqual({ queued: 0, inFlight: 0, done: 2, failed: 1 });
+    expect(model.batches).toEqual([
+      { batchId: 1, size: 3, waitMs: 40, durationMs: 900, outcome: "partial" },
+    ]);
+  });
+
+  it("keeps a cell's latest outcome: a retried cell that succeeds leaves the failed list", () => {
+    const model = new PaneModel();
+    model.apply(cell("Sheet1!B2", false, { message: "Set your key", reason: "missing-key" }), T0);
+    expect(model.failedCells().map((c) => c.cell)).toEqual(["Sheet1!B2"]);
+    expect(model.key).toBe("missing");
+    model.apply(cell("Sheet1!B2", true, { lat: 48.8, lon: 2.3 }), T0);
+    expect(model.failedCells()).toEqual([]);
+    expect(model.points()).toHaveLength(1);
+    expect(model.cellsGeocoded()).toBe(1);
+  });
+
+  it("retries only the cells that wanted a key when failures name their reason", () => {
+    const model = new PaneModel();
+    model.apply(cell("Sheet1!B2", false, { reason: "missing-key" }), T0);
+    model.apply(cell("Sheet1!B3", false, { reason: "not-found" }), T0);
+    model.apply(cell("Sheet1!B4", false, { reason: "rejected-key" }), T0);
+    expect(model.cellsNeedingKey()).toEqual(["Sheet1!B2", "Sheet1!B4"]);
+  });
+
+  it("puts only cells with a finite position on the map", () => {
+    const model = new PaneModel();
+    model.apply(cell("Sheet1!B2", true, { lat: 10, lon: 20 }), T0);
+    model.apply(cell("Sheet1!B3", true), T0);
+    model.apply(cell("Sheet1!B4", false, { lat: 1, lon: 1 }), T0);
+    model.apply(cell("Sheet1!B5", true, { lat: Number.NaN, lon: 0 }), T0);
+    expect(model.points().map((c) => c.cell)).toEqual(["Sheet1!B2"]);
+  });
+
+  it("keeps the most recent batches only", () => {
+    const model = new PaneModel();
+    for (let id = 1; id <= 50; id++) {
+      model.apply({ type: "dispatched", batchId: id, size: 1, meanWaitMs: 0, queued: 0 }, T0);
+    }
+    expect(model.batches).toHaveLength(40);
+    expect(model.batches[0].batchId).toBe(11);
+  });
+
+  it("ignores events it does not read, without counting a change", () => {
+    const model = new PaneModel();
+    const before = model.version;
+    model.apply({ type: "polled", jobId: "x" } as never, T0);
+    expect(model.version).toBe(before);
+  });
+});
+
+describe("the status line", () => {
+  it("says ready, then working with the jobs and their age, then finished with failures", () => {
+    const model = new PaneModel();
+    expect(statusOf(model, T0)).toEqual({ tone: "ready", text: "Ready." });
+    model.apply({ type: "dispatched", batchId: 1, size: 4, meanWaitMs: 0, queued: 0 }, T0);
+    model.apply({ type: "submitted", jobId: "job-1", size: 4 }, T0);
+    model.apply(cell("Sheet1!B2", true), T0);
+    expect(statusOf(model, T0 + 12_500)).toEqual({
+      tone: "working",
+      text: "Working: 1 of 5 cells, 1 job in flight (oldest 12 s).",
+    });
+    model.apply({ type: "job-done", jobId: "job-1", durationMs: 12_000 }, T0);
+    model.apply(cell("Sheet1!B3", false, { message: "Not found" }), T0);
+    model.apply(
+      { type: "settled", batchId: 1, size: 4, durationMs: 12_000, fulfilled: 3, rejected: 1 },
+      T0
+    );
+    expect(statusOf(model, T0)).toMatchObject({ tone: "warning", action: "retry-failed" });
+  });
+
+  it("counts down a rate-limit wait and drops it once Geoapify answers again", () => {
+    const model = new PaneModel();
+    model.apply({ type: "rate-limited", waitMs: 8_000 }, T0);
+    expect(statusOf(model, T0 + 1_000)).toEqual({
+      tone: "warning",
+      text: "Waiting for Geoapify's rate limit: retrying in 7 s.",
+      action: "set-rate",
+    });
+    expect(statusOf(model, T0 + 9_000).tone).toBe("ready");
+    model.apply({ type: "quota-suspected" }, T0);
+    expect(statusOf(model, T0).text).toMatch(/daily quota/);
+    model.apply({ type: "resumed" }, T0);
+    expect(statusOf(model, T0).tone).toBe("ready");
+  });
+
+  it("reads the scheduler's back-off and quota phases", () => {
+    const model = new PaneModel();
+    const idle = { ratePerSecond: 5, jobsInFlight: 0, queuedRequests: 0 };
+    model.setScheduler({ ...idle, phase: "backing-off", resumeAt: T0 + 3_000 });
+    expect(statusOf(model, T0).text).toBe("Waiting for Geoapify's rate limit: retrying in 3 s.");
+    model.setScheduler({ ...idle, phase: "quota" });
+    expect(statusOf(model, T0).tone).toBe("error");
+  });
+
+  it("puts key and budget problems first, each with its fixing action", () => {
+    const model = new PaneModel();
+    model.apply({ type: "dispatched", batchId: 1, size: 4, meanWaitMs: 0, queued: 0 }, T0);
+    model.apply({ type: "credits", day: "2026-12-02", spent: 100, budget: 100 }, T0);
+    expect(statusOf(model, T0)).toMatchObject({ tone: "error", action: "raise-budget" });
+    model.setKey("rejected");
+    expect(statusOf(model, T0)).toEqual({
+      tone: "error",
+      text: "Geoapify rejected the API key.",
+      action: "enter-key",
+    });
+    model.setKey("missing");
+    expect(statusOf(model, T0).text).toBe("No API key is saved: cells cannot geocode.");
+  });
+});
