@@ -2,12 +2,12 @@
 // on the way out map any failure to a cell error and report the call to telemetry. Functions pass
 // only what differs between them: their name, the arguments that identify the place, and a body.
 
-import type { Lookup } from "../places/lookup";
+import { lookupKey, type Lookup } from "../places/lookup";
 import type { Place } from "../places/place";
 import { geocoder } from "../runtime/runtime";
 import { publish, type CellEvent } from "../runtime/telemetry";
-import { toCellError } from "./errors";
-import { NoMatchError } from "./failures";
+import { cellErrorOf } from "./errors";
+import { classifyFailure, NoMatchError } from "./failures";
 
 /** Looks a place up for this cell; a lookup Geoapify cannot match rejects with NoMatchError. */
 export type Ask = (lookup: Lookup) => Promise<Place>;
@@ -29,11 +29,12 @@ export async function call<T>(
   const cancellation = new AbortController();
   invocation.onCanceled = () => cancellation.abort();
   const places: Place[] = [];
+  const keys: string[] = [];
   const ask: Ask = async (lookup) => {
+    keys.push(lookupKey(lookup));
     const place = await geocoder.lookup(lookup, {
       signal: cancellation.signal,
       preview: isValuePreview(invocation),
-      cell: invocation.address,
     });
     if (!place) throw new NoMatchError(lookup);
     places.push(place);
@@ -48,11 +49,17 @@ export async function call<T>(
   };
   try {
     const value = await body(ask);
-    publish({ ...event, ok: true, ...(places.length === 1 ? placeSummary(places[0]) : {}) });
+    publish({
+      ...event,
+      ok: true,
+      keys,
+      ...(places.length === 1 ? placeSummary(places[0]) : {}),
+    });
     return value;
   } catch (error) {
-    const cellError = toCellError(error);
-    publish({ ...event, message: cellError.message });
+    const failure = classifyFailure(error);
+    const cellError = cellErrorOf(failure);
+    publish({ ...event, keys, message: cellError.message, reason: failure.kind });
     throw cellError;
   }
 }

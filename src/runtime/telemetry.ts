@@ -33,6 +33,9 @@ export interface CellEvent {
   ok: boolean;
   /** The error shown in the cell when `ok` is false. */
   message?: string;
+  /** Why it failed, as a failure kind ("missing-key", "auth", "quota", …): the pane retries
+   * the cells a new key can fix. */
+  reason?: string;
   lat?: number;
   lon?: number;
   confidence?: number;

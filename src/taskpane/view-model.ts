@@ -196,7 +196,7 @@ export class PaneModel {
     const reasoned = failed.some((cell) => cell.reason !== undefined);
     return failed
       .filter(
-        (cell) => !reasoned || cell.reason === "missing-key" || cell.reason === "rejected-key"
+        (cell) => !reasoned || cell.reason === "missing-key" || cell.reason === "auth"
       )
       .flatMap((cell) => (cell.cell ? [cell.cell] : []));
   }

@@ -41,7 +41,7 @@ describe("the pane's view model", () => {
     const model = new PaneModel();
     model.apply(cell("Sheet1!B2", false, { reason: "missing-key" }), T0);
     model.apply(cell("Sheet1!B3", false, { reason: "not-found" }), T0);
-    model.apply(cell("Sheet1!B4", false, { reason: "rejected-key" }), T0);
+    model.apply(cell("Sheet1!B4", false, { reason: "auth" }), T0);
     expect(model.cellsNeedingKey()).toEqual(["Sheet1!B2", "Sheet1!B4"]);
   });
 
