@@ -1,6 +1,10 @@
 // The GeoBatch pane: the API key form and a view of recent batches. It writes settings and
 // listens to telemetry; it never reaches into the batcher.
 //
+// mountPane renders it into any element: taskpane.html's #geobatch-pane in Excel, and the
+// workbench's side panel, which loads this bundle after functions.js into the same page, so the
+// pane shares the functions' runtime there as it does in Excel's shared runtime.
+//
 // The form must work in any host, a plain browser included: there Office.onReady resolves with
 // no host and OfficeRuntime is undefined; where office.js could not load at all there is no
 // Office object, and where it loaded but its follow-up files did not, onReady never fires. So
@@ -12,17 +16,31 @@ import { subscribe, type TelemetryEvent } from "../runtime/telemetry";
 /** Batches listed in the pane; older ones scroll away. */
 const BATCHES_SHOWN = 8;
 
-function element<T extends HTMLElement>(id: string): T {
-  return document.getElementById(id) as T;
-}
+/** The pane's markup: static, nothing from a sheet is ever part of it. */
+const PANE_MARKUP = `
+  <section>
+    <h1>GeoBatch</h1>
+    <p>Type <code>=GEO.LOCATION(A2)</code> beside an address: latitude and longitude fill the cell
+      and the one to its right.</p>
+  </section>
+  <section>
+    <form id="settings-form">
+      <label for="api-key">API key</label>
+      <input id="api-key" name="api-key" type="password" autocomplete="off" spellcheck="false"
+        placeholder="Your Geoapify API key" />
+      <button type="submit">Save</button>
+      <div id="status" role="status" aria-live="polite"></div>
+    </form>
+    <p>Get a free key at myprojects.geoapify.com (3,000 credits a day; each address costs half a
+      credit).</p>
+  </section>
+  <section>
+    <h2 style="font-size: 14px; margin: 0">Recent batches</h2>
+    <ol id="batches" reversed></ol>
+    <button id="clear-cache" type="button" class="secondary">Clear cached results</button>
+  </section>`;
 
-function showStatus(message: string, isError = false): void {
-  const status = element("status");
-  status.textContent = message;
-  status.classList.toggle("error", isError);
-}
-
-async function describeKey(): Promise<void> {
+async function describeKey(showStatus: (message: string) => void): Promise<void> {
   const endpoint = await settings.endpoint();
   if (!endpoint) {
     showStatus("No API key saved yet: cells will ask for one.");
@@ -44,12 +62,21 @@ function officeReady(): Promise<unknown> {
   ]);
 }
 
-function initialise(): void {
+/** Renders the pane into `root` and wires it to the runtime's settings and telemetry. */
+export function mountPane(root: HTMLElement): void {
+  root.innerHTML = PANE_MARKUP;
+  const element = <T extends HTMLElement>(id: string) => root.querySelector(`#${id}`) as T;
+  const showStatus = (message: string, isError = false) => {
+    const status = element("status");
+    status.textContent = message;
+    status.classList.toggle("error", isError);
+  };
+
   const keyInput = element<HTMLInputElement>("api-key");
   void officeReady().then(async () => {
     // A key typed before the saved one was read wins.
     keyInput.value ||= await settings.apiKey();
-    await describeKey();
+    await describeKey(showStatus);
   });
 
   element<HTMLFormElement>("settings-form").addEventListener("submit", async (event) => {
@@ -96,4 +123,5 @@ function describeBatch(event: TelemetryEvent): string | undefined {
   }
 }
 
-initialise();
+const pageRoot = document.getElementById("geobatch-pane");
+if (pageRoot) mountPane(pageRoot);
