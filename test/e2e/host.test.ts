@@ -15,21 +15,7 @@ import {
   useE2E,
   waitForIdle,
 } from "./harness";
-
-interface Fixture {
-  calls: Record<string, number>;
-  tasks: number[];
-  inFlight: number;
-  maxInFlight: number;
-  cancelled: string[];
-  associateLate(): void;
-}
-
-declare global {
-  interface Window {
-    fixture: Fixture;
-  }
-}
+import type {} from "./fixtures/fixture";
 
 const e2e = useE2E({
   addinRoot: path.join(FIXTURES, "addin"),
@@ -163,20 +149,22 @@ describe("calls", () => {
     await page.evaluate((count) => {
       const rows = Array.from({ length: count }, (_, index) => [
         `value ${index + 1}`,
-        `=FIX.SLOW(A${index + 1}, 1500)`,
+        `=FIX.HOLD(A${index + 1})`,
       ]);
       window.__workbench.setCells("A1", rows);
     }, cells);
     expect(await page.evaluate(() => window.__workbench.read("B1")[0][0])).toEqual({ busy: true });
+    // Nothing answers until the test says so: every call is made while none has answered.
+    await page.waitForFunction((count) => window.fixture.inFlight === count, cells);
+    await page.evaluate(() => window.fixture.release());
     await waitForIdle(page);
 
     const record = await fixture(page);
-    expect(record.calls.SLOW).toBe(cells);
+    expect(record.calls.HOLD).toBe(cells);
     expect(record.tasks.reduce((sum, calls) => sum + calls, 0)).toBe(cells);
     expect(record.tasks.length).toBeGreaterThanOrEqual(cells / 500);
     for (const calls of record.tasks) expect(calls).toBeLessThanOrEqual(500);
     for (const calls of record.tasks.slice(0, -1)) expect(calls).toBeGreaterThanOrEqual(100);
-    // Every call was made before the first one answered.
     expect(record.maxInFlight).toBe(cells);
 
     const values = await page.evaluate((count) => window.__workbench.read(`B1:B${count}`), cells);
@@ -187,10 +175,14 @@ describe("calls", () => {
 
   it("waits for functions the bundle associates late", async () => {
     const { page } = await openFixtureWorkbench();
-    await page.evaluate(() => window.__workbench.setCell("A1", '=FIX.LATE("here")'));
-    // Give the host every chance to call it early: it must not.
-    await page.waitForTimeout(300);
+    await page.evaluate(() => {
+      window.__workbench.setCell("A1", '=FIX.LATE("here")');
+      window.__workbench.setCell("A2", '=FIX.TYPEOF("after")');
+    });
+    // A2 was queued after A1 and has answered: had the host called LATE, it would have by now.
+    await page.waitForFunction(() => window.__workbench.read("A2")[0][0] === "string");
     expect(await page.evaluate(() => window.__workbench.read("A1")[0][0])).toEqual({ busy: true });
+    expect((await fixture(page)).calls.LATE).toBeUndefined();
     await page.evaluate(() => window.fixture.associateLate());
     await waitForIdle(page);
     expect(await page.evaluate(() => window.__workbench.read("A1")[0][0])).toBe("here");
@@ -270,9 +262,13 @@ describe("results", () => {
     const { page } = await openFixtureWorkbench();
     await page.evaluate(() => window.__workbench.setCell("D4", "=FIX.TICK(1000)"));
     await page.waitForFunction(() => Number(window.__workbench.read("D4")[0][0]) >= 3);
-    await page.evaluate(() => window.__workbench.clear("D4"));
+    await page.evaluate(() => {
+      window.__workbench.clear("D4");
+      // A second stream ticks on: once it has ticked a few times, D4 had the same chances.
+      window.__workbench.setCell("E4", "=FIX.TICK(1000)");
+    });
     expect((await fixture(page)).cancelled).toEqual(["Sheet1!D4"]);
-    await page.waitForTimeout(200);
+    await page.waitForFunction(() => Number(window.__workbench.read("E4")[0][0]) >= 4);
     expect(await page.evaluate(() => window.__workbench.read("D4")[0][0])).toBeNull();
   });
 });
@@ -284,11 +280,11 @@ describe("cancellation", () => {
       const wb = window.__workbench;
       wb.setCells("A1", [["one"], ["two"], ["three"], ["four"], ["five"]]);
       wb.setCells("B1", [
-        ["=FIX.SLOW(A1, 1000)"],
-        ["=FIX.SLOW(A2, 1000)"],
-        ["=FIX.SLOW(A3, 1000)"],
-        ["=FIX.SLOW(A4, 1000)"],
-        ["=FIX.SLOWPLAIN(A5, 500)"],
+        ["=FIX.HOLD(A1)"],
+        ["=FIX.HOLD(A2)"],
+        ["=FIX.HOLD(A3)"],
+        ["=FIX.HOLD(A4)"],
+        ["=FIX.HOLDPLAIN(A5)"],
       ]);
     });
     await page.waitForFunction(() => window.fixture.inFlight === 5);
@@ -302,20 +298,22 @@ describe("cancellation", () => {
       wb.recalculate();
     });
     // The recalculation cancelled B4's running call, and B3's new call before it was made (so
-    // it never was). SLOWPLAIN is not cancelable: Excel never calls its onCanceled.
+    // it never was). HOLDPLAIN is not cancelable: Excel never calls its onCanceled.
     expect((await fixture(page)).cancelled.sort()).toEqual([
       "Sheet1!B1",
       "Sheet1!B2",
       "Sheet1!B3",
       "Sheet1!B4",
     ]);
+    // Every call still held answers now, the uncancelable one unwanted: its answer must not
+    // come back into B5.
+    await page.evaluate(() => window.fixture.release());
     await waitForIdle(page);
-    // The uncancelable call finished unwanted: its answer must not come back into B5.
     await page.waitForFunction(() => window.fixture.inFlight === 0);
     const cells = await page.evaluate(() => window.__workbench.read("B1:B5"));
     expect(cells).toEqual([[null], ["replaced"], ["three again"], ["four"], [null]]);
     // Made: the first five, then B3's and B4's last calls; those two alone settled wanted.
-    // Cancelled: B1, B2, B3 twice, B4 and B5; onCanceled ran for the four running SLOWs.
+    // Cancelled: B1, B2, B3 twice, B4 and B5; onCanceled ran for the four running HOLDs.
     expect(await page.evaluate(() => window.__workbench.hostStats())).toEqual({
       calls: 7,
       settled: 2,

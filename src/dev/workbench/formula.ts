@@ -1,6 +1,8 @@
 // The workbench's formula language: one custom function call whose arguments are cell
-// references or literals, such as =GEO.LOCATION(A2) or =GEO.LOCATION("11 Wall Street New York").
-// That is all a sheet of geocoding formulas needs; it is not a spreadsheet engine.
+// references or literals, such as =GEO.LOCATION(A2) or =GEO.LOCATION("11 Wall Street New York"),
+// or one such value alone, such as =E2.Latitude or =E2.[Match type]: a field of the entity in
+// E2, with Excel's brackets around a name that is not a plain word. That is all a sheet of
+// geocoding formulas needs; it is not a spreadsheet engine.
 
 import type { Scalar } from "./values";
 
@@ -11,14 +13,22 @@ export interface CellRef {
 }
 
 export type FormulaArgument =
-  | { kind: "reference"; ref: CellRef; absoluteRow: boolean; absoluteColumn: boolean }
+  | {
+      kind: "reference";
+      ref: CellRef;
+      absoluteRow: boolean;
+      absoluteColumn: boolean;
+      /** Fields read in turn from the referenced entity: ["Latitude"] for E2.Latitude. */
+      fields: string[];
+    }
   | { kind: "literal"; value: Scalar }
   /** An argument left out between commas, as in =F(A1,,2). */
   | { kind: "missing" };
 
 export interface Formula {
-  /** As typed, such as "GEO.LOCATION"; resolved against the add-in's namespace later. */
-  functionName: string;
+  /** As typed, such as "GEO.LOCATION"; resolved against the add-in's namespace later. Undefined
+   * for a formula that is one value, such as =E2.Latitude: its only argument is that value. */
+  functionName: string | undefined;
   args: FormulaArgument[];
 }
 
@@ -60,14 +70,24 @@ export function parseRange(text: string): { start: CellRef; end: CellRef } | und
   };
 }
 
-const REFERENCE = /^(\$?)([A-Z])(\$?)([1-9][0-9]{0,6})$/i;
+const REFERENCE = /^(\$?)([A-Z])(\$?)([1-9][0-9]{0,6})((?:\.[^.[\]]+|\.\[[^\]]+\])*)$/i;
+/** One field after a reference: .Name (a plain word) or .[Any name] (Excel's brackets). */
+const FIELD = /\.(?:\[([^\]]+)\]|([A-Z_][A-Z0-9_]*))/giy;
+const PLAIN_FIELD = /^[A-Z_][A-Z0-9_]*$/i;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 export function parseFormula(input: string): Formula {
   const text = input.trim();
   const call = /^=\s*([A-Z_][A-Z0-9_.]*)\s*\(([\s\S]*)\)$/i.exec(text);
   if (!call) {
-    throw new FormulaSyntaxError("Write a function call, such as =GEO.LOCATION(A2)");
+    const value = text.slice(1).trim();
+    const arg = value ? parseArgumentOrUndefined(value) : undefined;
+    if (!arg) {
+      throw new FormulaSyntaxError(
+        "Write a function call, such as =GEO.LOCATION(A2), or a cell's field, such as =E2.Latitude"
+      );
+    }
+    return { functionName: undefined, args: [arg] };
   }
   const body = call[2];
   return {
@@ -76,14 +96,17 @@ export function parseFormula(input: string): Formula {
   };
 }
 
-/** Splits on commas outside double-quoted strings ("" inside a string is a quote). */
+/** Splits on commas outside double-quoted strings ("" inside a string is a quote) and outside
+ * bracketed field names. */
 function splitArguments(body: string): string[] {
   const parts: string[] = [];
   let current = "";
   let quoted = false;
+  let bracketed = false;
   for (const char of body) {
-    if (char === '"') quoted = !quoted;
-    if (char === "," && !quoted) {
+    if (char === '"' && !bracketed) quoted = !quoted;
+    if (!quoted && (char === "[" || char === "]")) bracketed = char === "[";
+    if (char === "," && !quoted && !bracketed) {
       parts.push(current);
       current = "";
     } else {
@@ -98,6 +121,12 @@ function splitArguments(body: string): string[] {
 function parseArgument(raw: string): FormulaArgument {
   const text = raw.trim();
   if (text === "") return { kind: "missing" };
+  const arg = parseArgumentOrUndefined(text);
+  if (!arg) throw new FormulaSyntaxError(`Not a cell, a field, a number or "text": ${text}`);
+  return arg;
+}
+
+function parseArgumentOrUndefined(text: string): FormulaArgument | undefined {
   if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) {
     const inner = text.slice(1, -1);
     if (inner.replaceAll('""', "").includes('"')) {
@@ -108,18 +137,32 @@ function parseArgument(raw: string): FormulaArgument {
   if (NUMBER.test(text)) return { kind: "literal", value: Number(text) };
   if (/^(TRUE|FALSE)$/i.test(text)) return { kind: "literal", value: /^TRUE$/i.test(text) };
   const reference = REFERENCE.exec(text);
-  if (reference) {
-    return {
-      kind: "reference",
-      ref: { column: reference[2].toUpperCase().charCodeAt(0) - 65, row: Number(reference[4]) - 1 },
-      absoluteColumn: reference[1] === "$",
-      absoluteRow: reference[3] === "$",
-    };
+  if (!reference) return undefined;
+  const fields = parseFields(reference[5]);
+  if (!fields) return undefined;
+  return {
+    kind: "reference",
+    ref: { column: reference[2].toUpperCase().charCodeAt(0) - 65, row: Number(reference[4]) - 1 },
+    absoluteColumn: reference[1] === "$",
+    absoluteRow: reference[3] === "$",
+    fields,
+  };
+}
+
+/** ".Latitude.[Match type]" to its names; undefined when a name needs brackets it lacks. */
+function parseFields(text: string): string[] | undefined {
+  const fields: string[] = [];
+  FIELD.lastIndex = 0;
+  while (FIELD.lastIndex < text.length) {
+    const match = FIELD.exec(text);
+    if (!match) return undefined;
+    fields.push((match[1] ?? match[2]).trim());
   }
-  throw new FormulaSyntaxError(`Not a cell, number or "text": ${text}`);
+  return fields;
 }
 
 export function formatFormula(formula: Formula): string {
+  if (formula.functionName === undefined) return `=${formula.args.map(formatArgument).join("")}`;
   return `=${formula.functionName}(${formula.args.map(formatArgument).join(", ")})`;
 }
 
@@ -136,7 +179,8 @@ function formatArgument(arg: FormulaArgument): string {
         (arg.absoluteColumn ? "$" : "") +
         columnName(arg.ref.column) +
         (arg.absoluteRow ? "$" : "") +
-        String(arg.ref.row + 1)
+        String(arg.ref.row + 1) +
+        arg.fields.map((field) => (PLAIN_FIELD.test(field) ? `.${field}` : `.[${field}]`)).join("")
       );
   }
 }

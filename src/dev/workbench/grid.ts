@@ -139,7 +139,12 @@ export class Grid {
         const active = row === this.anchor.row && column === this.anchor.column;
         const className = cellClass(value, input, selected, active);
         if (cell.className !== className) cell.className = className;
-        const title = value.kind === "error" ? (value.message ?? "") : "";
+        const title =
+          value.kind === "error"
+            ? (value.message ?? "")
+            : value.kind === "entity"
+              ? "Holds a card: select the cell to open it"
+              : "";
         if (cell.title !== title) cell.title = title;
       }
     }
@@ -280,6 +285,7 @@ function cellClass(value: CellValue, input: string, selected: boolean, active: b
   let className = "cell";
   if (value.kind === "error") className += " cell-error";
   else if (value.kind === "busy") className += " cell-busy";
+  else if (value.kind === "entity") className += " cell-entity";
   else if (value.kind === "scalar" && typeof value.value !== "string") className += " cell-number";
   if (input === "" && value.kind !== "blank") className += " cell-spilled";
   if (selected) className += " cell-selected";

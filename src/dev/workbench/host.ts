@@ -15,65 +15,25 @@
 // - A thrown or rejected CustomFunctions.Error shows its code (and its message, for #VALUE! and
 //   #N/A, the only codes whose message Excel displays); anything else thrown shows #VALUE!.
 // - A cancelled call's late result is dropped.
+// - An entity a function returns stays an entity when functions.json allows custom data.
 
-import { type CellValue, cellError, scalar } from "./values";
+import {
+  type AddinFiles,
+  type FunctionMetadata,
+  type ParameterMetadata,
+  loadMetadata,
+} from "./host-metadata";
+import {
+  CustomFunctionError,
+  ErrorCode,
+  type ResultRules,
+  resultToCells,
+  thrownToCells,
+} from "./host-results";
+import { type CellValue, cellError } from "./values";
 
-/** Excel's error codes, exactly as custom-functions-runtime defines them. #BUSY!, #SPILL! and
- * #CALC! are display states of the grid, not codes a function can return. */
-export const ErrorCode = {
-  invalidValue: "#VALUE!",
-  notAvailable: "#N/A",
-  divisionByZero: "#DIV/0!",
-  invalidNumber: "#NUM!",
-  nullReference: "#NULL!",
-  invalidName: "#NAME?",
-  invalidReference: "#REF!",
-} as const;
-
-/** Excel drops the message of every other code. */
-const CODES_WITH_MESSAGE = new Set<string>([ErrorCode.invalidValue, ErrorCode.notAvailable]);
-
-/** `CustomFunctions.Error`: like Office's, an Error subclass whose message defaults to "". */
-export class CustomFunctionError extends Error {
-  code: string;
-
-  constructor(code: string = ErrorCode.invalidValue, message?: string) {
-    super(message ?? "");
-    this.code = code;
-  }
-}
-
-/** The parts of a functions.json entry (as custom-functions-metadata-plugin writes it) that
- * decide how Excel calls the function. */
-export interface FunctionMetadata {
-  id: string;
-  name: string;
-  parameters?: ParameterMetadata[];
-  options?: FunctionOptions;
-}
-
-export interface ParameterMetadata {
-  name: string;
-  /** "string", "number", "boolean" or "any" (the default). */
-  type?: string;
-  dimensionality?: "scalar" | "matrix";
-  optional?: boolean;
-}
-
-export interface FunctionOptions {
-  cancelable?: boolean;
-  requiresAddress?: boolean;
-  requiresParameterAddresses?: boolean;
-  stream?: boolean;
-}
-
-/** Where the add-in's two files that Excel reads before running any code are. */
-export interface AddinFiles {
-  /** functions.json. */
-  metadataUrl: string;
-  /** manifest.xml: it names the functions' namespace (GEO in =GEO.LOCATION). */
-  manifestUrl: string;
-}
+export type { AddinFiles, FunctionMetadata, ParameterMetadata };
+export { CustomFunctionError, ErrorCode };
 
 /** One cell's call of one function. */
 export interface FunctionCall {
@@ -132,6 +92,7 @@ export class CustomFunctionsHost {
   private readonly functions = new Map<string, AnyFunction>();
   private readonly metadata = new Map<string, FunctionMetadata>();
   private functionNamespace = "";
+  private resultRules: ResultRules = { entities: false };
   /** Calls ready to be made, oldest first; `queueHead` is the next one. */
   private queue: CallRecord[] = [];
   private queueHead = 0;
@@ -203,23 +164,10 @@ export class CustomFunctionsHost {
 
   /** Reads functions.json and the manifest's namespace, as Excel does before loading the script. */
   async load(files: AddinFiles): Promise<void> {
-    const [metadataText, manifestText] = await Promise.all([
-      fetchText(files.metadataUrl),
-      fetchText(files.manifestUrl),
-    ]);
-    let functions: unknown;
-    try {
-      functions = (JSON.parse(metadataText) as { functions?: unknown }).functions;
-    } catch {
-      throw new Error(`${files.metadataUrl} is not JSON`);
-    }
-    if (!Array.isArray(functions)) {
-      throw new Error(`${files.metadataUrl} has no "functions" array`);
-    }
-    for (const entry of functions as FunctionMetadata[]) {
-      this.metadata.set(entry.id.toUpperCase(), entry);
-    }
-    this.functionNamespace = manifestNamespace(manifestText, files.manifestUrl);
+    const metadata = await loadMetadata(files);
+    for (const entry of metadata.functions) this.metadata.set(entry.id.toUpperCase(), entry);
+    this.functionNamespace = metadata.namespace;
+    this.resultRules = { entities: metadata.allowCustomData };
   }
 
   /** The function a formula names ("GEO.LOCATION", any case), if functions.json declares it. */
@@ -307,7 +255,8 @@ export class CustomFunctionsHost {
       invocation.parameterAddresses = [...request.parameterAddresses];
     }
     if (options.stream) {
-      invocation.setResult = (value) => this.deliver(record, resultToCells(value), false);
+      invocation.setResult = (value) =>
+        this.deliver(record, resultToCells(value, this.resultRules), false);
     }
     record.invocation = invocation;
     this.counters.calls++;
@@ -322,11 +271,11 @@ export class CustomFunctionsHost {
     if (options.stream) return;
     if (isThenable(result)) {
       result.then(
-        (value) => this.deliver(record, resultToCells(value), true),
+        (value) => this.deliver(record, resultToCells(value, this.resultRules), true),
         (reason: unknown) => this.deliver(record, thrownToCells(reason), true)
       );
     } else {
-      this.deliver(record, resultToCells(result), true);
+      this.deliver(record, resultToCells(result, this.resultRules), true);
     }
   }
 
@@ -380,73 +329,4 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     (typeof value === "object" || typeof value === "function") &&
     typeof (value as { then?: unknown }).then === "function"
   );
-}
-
-/** A returned value as the cells it fills: one for a scalar, a block for a 2-D array. */
-export function resultToCells(value: unknown): CellValue[][] {
-  if (!Array.isArray(value)) return [[resultToCell(value)]];
-  const rows = value as unknown[];
-  if (rows.length === 0 || !rows.every((row) => Array.isArray(row) && row.length > 0)) {
-    return [[cellError(ErrorCode.invalidValue)]];
-  }
-  const width = (rows as unknown[][]).reduce((widest, row) => Math.max(widest, row.length), 0);
-  // Excel pads a ragged array with #N/A.
-  return (rows as unknown[][]).map((row) =>
-    Array.from({ length: width }, (_, column) =>
-      column < row.length ? resultToCell(row[column]) : cellError(ErrorCode.notAvailable)
-    )
-  );
-}
-
-function resultToCell(value: unknown): CellValue {
-  if (value instanceof CustomFunctionError) return errorToCell(value);
-  if (value instanceof Error) return cellError(ErrorCode.invalidValue);
-  // Excel shows a null result as 0.
-  if (value === null || value === undefined) return scalar(0);
-  if (typeof value === "number") {
-    return Number.isFinite(value) ? scalar(value) : cellError(ErrorCode.invalidNumber);
-  }
-  if (typeof value === "string" || typeof value === "boolean") return scalar(value);
-  return cellError(ErrorCode.invalidValue);
-}
-
-function thrownToCells(reason: unknown): CellValue[][] {
-  return [
-    [
-      reason instanceof CustomFunctionError
-        ? errorToCell(reason)
-        : cellError(ErrorCode.invalidValue),
-    ],
-  ];
-}
-
-function errorToCell(error: CustomFunctionError): CellValue {
-  return cellError(error.code, CODES_WITH_MESSAGE.has(error.code) ? error.message : undefined);
-}
-
-async function fetchText(url: string): Promise<string> {
-  let response: Response;
-  try {
-    response = await fetch(url, { cache: "no-store" });
-  } catch {
-    throw new Error(`Could not fetch ${url}: is the server running?`);
-  }
-  if (!response.ok) {
-    throw new Error(`Could not fetch ${url} (HTTP ${response.status}): run npm run build`);
-  }
-  return response.text();
-}
-
-/** The CustomFunctions extension point's <Namespace resid>, resolved through the resources. */
-function manifestNamespace(manifestXml: string, url: string): string {
-  const manifest = new DOMParser().parseFromString(manifestXml, "application/xml");
-  const resid = manifest.getElementsByTagNameNS("*", "Namespace")[0]?.getAttribute("resid");
-  const strings = manifest.getElementsByTagNameNS("*", "String");
-  for (const string of Array.from(strings)) {
-    if (resid && string.getAttribute("id") === resid) {
-      const namespace = string.getAttribute("DefaultValue");
-      if (namespace) return namespace;
-    }
-  }
-  throw new Error(`${url} declares no custom functions namespace`);
 }

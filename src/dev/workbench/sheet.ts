@@ -6,14 +6,20 @@
 // - editing, clearing or recalculating a cell cancels its pending call first;
 // - a change to a cell recalculates the formulas that reference it, and only those;
 // - an array result spills right and down; a spill range that is not blank shows #SPILL! until
-//   it is cleared, and typing into a spilled range blocks the spill.
+//   it is cleared, and typing into a spilled range blocks the spill;
+// - =E2.Latitude reads a field of the entity in E2 (#FIELD! when it has none) and, like any
+//   reference, follows E2's changes.
 // It knows nothing of the DOM: the grid paints it, the host makes its calls.
 
-import type { FunctionCall, FunctionMetadata, ParameterMetadata, PendingCall } from "./host";
+import { coerce } from "./arguments";
+import { type FormulaState, SheetStore } from "./sheet-store";
+import { fieldOf } from "./entity";
+import type { FunctionCall, FunctionMetadata, PendingCall } from "./host";
 import { ErrorCode } from "./host";
 import {
   type CellRef,
   type Formula,
+  type FormulaArgument,
   FormulaSyntaxError,
   MAX_COLUMNS,
   formatFormula,
@@ -23,7 +29,7 @@ import {
   parseLiteral,
   shiftFormula,
 } from "./formula";
-import { BLANK, BUSY, type CellValue, cellError, scalar } from "./values";
+import { BLANK, BUSY, type CellValue, cellError, displayText, scalar } from "./values";
 
 /** What the sheet needs from the host stand-in. */
 export interface FunctionHost {
@@ -39,102 +45,64 @@ export interface SheetOptions {
   name?: string;
 }
 
-interface FormulaState {
-  readonly formula: Formula | undefined;
-  /** Why the formula could not be read, when it could not. */
-  readonly syntaxError: string | undefined;
-  /** Keys of the cells its arguments reference. */
-  readonly refs: number[];
-  /** What the cell itself shows. */
-  value: CellValue;
-  /** The last answer, kept so that a blocked spill can spill later without a new call. */
-  result: CellValue[][] | undefined;
-  /** Rows and columns this formula's spill occupies, when it spilled. */
-  spill: { rows: number; columns: number } | undefined;
-  /** Cells whose content blocks this formula's spill. */
-  blockers: number[];
-  call: PendingCall | undefined;
-  /** Waiting for an argument or for its call. */
-  busy: boolean;
-}
-
-interface Cell {
-  readonly input: string;
-  readonly literal: CellValue;
-  readonly formula: FormulaState | undefined;
-}
-
-export class Sheet {
-  readonly columns: number;
-  readonly name: string;
+export class Sheet extends SheetStore {
   private readonly host: FunctionHost;
-  private readonly cells = new Map<number, Cell>();
-  /** Formula cells by the keys they reference. */
-  private readonly dependants = new Map<number, Set<number>>();
-  /** Spilled cells by the formula cell whose result fills them. */
-  private readonly spillOwners = new Map<number, number>();
-  /** Formula cells whose spill a cell blocks, by that cell. */
-  private readonly blockedSpills = new Map<number, Set<number>>();
-  private readonly listeners = new Set<() => void>();
-  private notifyScheduled = false;
-  private idleWaiters: Array<() => void> = [];
-  private busyCount = 0;
-  private lastRow = -1;
 
   constructor(options: SheetOptions) {
+    super(Math.min(options.columns ?? 8, MAX_COLUMNS), options.name ?? "Sheet1");
     this.host = options.host;
-    this.columns = Math.min(options.columns ?? 8, MAX_COLUMNS);
-    this.name = options.name ?? "Sheet1";
-  }
-
-  /** Rows up to the last one ever written or spilled into. */
-  get usedRows(): number {
-    return this.lastRow + 1;
-  }
-
-  /** Formula cells showing #BUSY!. */
-  get busyCells(): number {
-    return this.busyCount;
-  }
-
-  input(ref: CellRef): string {
-    return this.cells.get(this.key(ref))?.input ?? "";
-  }
-
-  value(ref: CellRef): CellValue {
-    return this.valueAt(this.key(ref));
-  }
-
-  /** Calls `listener` (at most once per microtask) after any cell's input or value changed. */
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Resolves once no cell is #BUSY!. */
-  whenIdle(): Promise<void> {
-    if (this.busyCount === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Types `input` into a cell, as Enter in Excel's formula bar does; "" clears it. */
   setInput(ref: CellRef, input: string): void {
+    const literal = input === "" ? BLANK : scalar(parseLiteral(input));
+    this.put(ref, input, isFormula(input) ? undefined : literal);
+  }
+
+  /** Writes a constant, as Office.js's range.values does: an entity stays an entity (its text
+   * is what the formula bar shows), an error stays that error. */
+  writeValue(ref: CellRef, value: CellValue): void {
+    if (value.kind === "busy") throw new Error("#BUSY! is not a value a cell can hold");
+    const input = value.kind === "blank" ? "" : displayText(value);
+    this.put(ref, input, value);
+  }
+
+  /** The block a formula cell's answer fills (its whole spill, or 1×1); a constant's value. */
+  valueBlock(ref: CellRef): CellValue[][] {
+    const state = this.cells.get(this.key(ref))?.formula;
+    if (state?.spill && state.result) return state.result.map((row) => [...row]);
+    return [[this.value(ref)]];
+  }
+
+  /** Calculates just these cells' formulas again (cancelling their pending calls first); other
+   * formulas are recalculated only when a value they reference changes. */
+  recalculateCells(refs: CellRef[]): void {
+    for (const ref of refs) {
+      const key = this.key(ref);
+      const formula = this.cells.get(key)?.formula;
+      if (formula) this.evaluate(key, formula);
+    }
+  }
+
+  /** Puts `input` in a cell, with `literal` as its value (a formula when undefined). */
+  private put(ref: CellRef, input: string, literal: CellValue | undefined): void {
     if (ref.column >= this.columns || ref.row < 0 || ref.column < 0) return;
     const key = this.key(ref);
     const previous = this.cells.get(key);
     if (previous?.formula) this.retireFormula(key, previous.formula);
 
-    if (input === "") {
+    const blank = literal?.kind === "blank";
+    if (blank) {
       this.cells.delete(key);
-    } else if (isFormula(input)) {
+    } else if (!literal) {
       this.cells.set(key, { input, literal: BLANK, formula: this.newFormula(input) });
     } else {
-      this.cells.set(key, { input, literal: scalar(parseLiteral(input)), formula: undefined });
+      this.cells.set(key, { input, literal, formula: undefined });
     }
     this.lastRow = Math.max(this.lastRow, ref.row);
     // After the cell holds its input, so that no other blocked spill can take the cell over.
     const owner = this.spillOwners.get(key);
-    if (input !== "" && owner !== undefined) this.blockSpill(owner, key);
+    if (!blank && owner !== undefined) this.blockSpill(owner, key);
 
     const formula = this.cells.get(key)?.formula;
     if (formula) {
@@ -144,7 +112,7 @@ export class Sheet {
     } else {
       this.valueChanged(key);
     }
-    if (input === "" || previous?.formula) this.retryBlockedSpills(key);
+    if (blank || previous?.formula) this.retryBlockedSpills(key);
   }
 
   /** Pastes a block of inputs with its top-left corner at `start`; cells past the last column
@@ -192,25 +160,6 @@ export class Sheet {
     return written;
   }
 
-  private key(ref: CellRef): number {
-    return ref.row * MAX_COLUMNS + ref.column;
-  }
-
-  private refOf(key: number): CellRef {
-    return { row: Math.floor(key / MAX_COLUMNS), column: key % MAX_COLUMNS };
-  }
-
-  private valueAt(key: number): CellValue {
-    const cell = this.cells.get(key);
-    if (cell) return cell.formula ? cell.formula.value : cell.literal;
-    const owner = this.spillOwners.get(key);
-    if (owner === undefined) return BLANK;
-    const result = this.cells.get(owner)?.formula?.result;
-    const at = this.refOf(key);
-    const origin = this.refOf(owner);
-    return result?.[at.row - origin.row]?.[at.column - origin.column] ?? BLANK;
-  }
-
   private newFormula(input: string): FormulaState {
     let formula: Formula | undefined;
     let syntaxError: string | undefined;
@@ -246,7 +195,7 @@ export class Sheet {
     for (const ref of state.refs) this.dependants.get(ref)?.delete(key);
   }
 
-  private evaluate(key: number, state: FormulaState): void {
+  protected evaluate(key: number, state: FormulaState): void {
     state.call?.cancel();
     state.call = undefined;
     this.releaseSpill(key, state);
@@ -256,6 +205,10 @@ export class Sheet {
     const formula = state.formula;
     if (!formula) {
       this.answer(key, state, [[cellError(ErrorCode.invalidName, state.syntaxError)]]);
+      return;
+    }
+    if (formula.functionName === undefined) {
+      this.evaluateValue(key, state, formula.args[0]);
       return;
     }
     const metadata = this.host.lookup(formula.functionName);
@@ -290,7 +243,7 @@ export class Sheet {
         parameterAddresses.push("");
         continue;
       }
-      const value = arg.kind === "literal" ? scalar(arg.value) : this.valueAt(this.key(arg.ref));
+      const value = this.argumentValue(arg);
       if (value.kind === "busy") {
         // It calls once the argument settles: valueChanged re-evaluates dependants.
         this.setBusy(state, true);
@@ -321,6 +274,34 @@ export class Sheet {
         if (this.cells.get(key)?.formula === state) this.answer(key, state, cells);
       },
     });
+  }
+
+  /** A formula that is one value, such as =E2.Latitude: it shows that value, or waits for it. */
+  private evaluateValue(key: number, state: FormulaState, arg: FormulaArgument): void {
+    if (this.reaches(state.refs, key, new Set())) {
+      this.answer(key, state, [[cellError(ErrorCode.invalidReference, "Circular reference")]]);
+      return;
+    }
+    const value = this.argumentValue(arg);
+    if (value.kind === "busy") {
+      this.setBusy(state, true);
+      this.setValue(key, state, BUSY);
+      return;
+    }
+    this.answer(key, state, [[value]]);
+  }
+
+  /** What an argument stands for: a literal, a cell's value, or a field of the entity in it. */
+  private argumentValue(arg: FormulaArgument): CellValue {
+    if (arg.kind === "missing") return BLANK;
+    if (arg.kind === "literal") return scalar(arg.value);
+    let value = this.valueAt(this.key(arg.ref));
+    let where = formatRef(arg.ref);
+    for (const field of arg.fields) {
+      value = fieldOf(value, field, where);
+      where = `${where}.${field}`;
+    }
+    return value;
   }
 
   private answer(key: number, state: FormulaState, cells: CellValue[][]): void {
@@ -423,109 +404,5 @@ export class Sheet {
       this.unblock(anchor, state);
       this.place(anchor, state);
     }
-  }
-
-  /** Whether a formula reachable from `refs` references `target` (a circular reference). */
-  private reaches(refs: number[], target: number, visited: Set<number>): boolean {
-    for (const ref of refs) {
-      if (ref === target) return true;
-      if (visited.has(ref)) continue;
-      visited.add(ref);
-      const formula = this.cells.get(ref)?.formula;
-      if (formula && this.reaches(formula.refs, target, visited)) return true;
-    }
-    return false;
-  }
-
-  private setBusy(state: FormulaState, busy: boolean): void {
-    if (state.busy === busy) return;
-    state.busy = busy;
-    this.busyCount += busy ? 1 : -1;
-    if (this.busyCount === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
-  }
-
-  /** Only a real change reaches dependants, which keeps circular chains from looping. */
-  private setValue(key: number, state: FormulaState, value: CellValue): void {
-    if (sameValue(state.value, value)) return;
-    state.value = value;
-    this.valueChanged(key);
-  }
-
-  private valueChanged(key: number): void {
-    this.scheduleNotify();
-    const dependants = this.dependants.get(key);
-    if (!dependants) return;
-    for (const dependant of [...dependants]) {
-      const state = this.cells.get(dependant)?.formula;
-      if (state) this.evaluate(dependant, state);
-    }
-  }
-
-  private addDependant(ref: number, dependant: number): void {
-    const set = this.dependants.get(ref) ?? new Set();
-    set.add(dependant);
-    this.dependants.set(ref, set);
-  }
-
-  private scheduleNotify(): void {
-    if (this.notifyScheduled) return;
-    this.notifyScheduled = true;
-    queueMicrotask(() => {
-      this.notifyScheduled = false;
-      for (const listener of this.listeners) listener();
-    });
-  }
-
-  private address(ref: CellRef): string {
-    return `${this.name}!${formatRef(ref)}`;
-  }
-}
-
-function sameValue(a: CellValue, b: CellValue): boolean {
-  if (a.kind !== b.kind) return false;
-  if (a.kind === "scalar" && b.kind === "scalar") return Object.is(a.value, b.value);
-  if (a.kind === "error" && b.kind === "error") {
-    return a.code === b.code && a.message === b.message;
-  }
-  return true;
-}
-
-/**
- * An argument as Excel hands it to a parameter of the declared type. For "any", an empty cell is
- * null, as in Excel on the web (desktop Excel passes 0); a value Excel cannot convert to the
- * declared type is #VALUE! and the function is not called.
- */
-function coerce(
-  value: CellValue,
-  parameter: ParameterMetadata
-): { kind: "ok"; value: unknown } | Extract<CellValue, { kind: "error" }> {
-  const raw = value.kind === "scalar" ? value.value : undefined;
-  switch (parameter.type) {
-    case "string":
-      if (raw === undefined) return { kind: "ok", value: "" };
-      if (typeof raw === "boolean") return { kind: "ok", value: raw ? "TRUE" : "FALSE" };
-      return { kind: "ok", value: String(raw) };
-    case "number": {
-      if (raw === undefined) return { kind: "ok", value: 0 };
-      if (typeof raw === "boolean") return { kind: "ok", value: raw ? 1 : 0 };
-      const number = typeof raw === "number" ? raw : parseLiteral(raw);
-      return typeof number === "number"
-        ? { kind: "ok", value: number }
-        : { kind: "error", code: ErrorCode.invalidValue };
-    }
-    case "boolean": {
-      if (raw === undefined) return { kind: "ok", value: false };
-      if (typeof raw === "number") return { kind: "ok", value: raw !== 0 };
-      const flag = typeof raw === "boolean" ? raw : parseLiteral(raw);
-      return typeof flag === "boolean"
-        ? { kind: "ok", value: flag }
-        : { kind: "error", code: ErrorCode.invalidValue };
-    }
-    default:
-      return { kind: "ok", value: raw ?? null };
   }
 }

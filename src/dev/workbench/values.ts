@@ -3,13 +3,45 @@
 
 export type Scalar = number | string | boolean;
 
+/** A property of an entity, as Excel's EntityCellValue holds it: a basic value with its type. */
+export interface EntityProperty {
+  type: string;
+  basicValue?: unknown;
+}
+
+/** One section of a card: a list of property names, optionally titled. */
+export interface CardSection {
+  layout: string;
+  title?: string;
+  properties: string[];
+}
+
+/**
+ * An Excel entity value (Excel.EntityCellValue), as a custom function returns it since
+ * CustomFunctionsRuntime 1.4: the cell shows `text`, its card shows the layout's sections, and
+ * `=A2.Name` reads a property.
+ */
+export interface EntityValue {
+  type: "Entity";
+  text: string;
+  properties: Record<string, EntityProperty>;
+  layouts?: {
+    card?: {
+      title?: string | { property: string };
+      sections?: CardSection[];
+    };
+  };
+  provider?: { description?: string; logoSourceAddress?: string; logoTargetAddress?: string };
+}
+
 export type CellValue =
   | { kind: "blank" }
   | { kind: "scalar"; value: Scalar }
   /** `message` is what Excel's error indicator shows; Excel keeps it for #VALUE! and #N/A only. */
   | { kind: "error"; code: string; message?: string }
   /** A custom function has not answered yet: Excel displays #BUSY!. */
-  | { kind: "busy" };
+  | { kind: "busy" }
+  | { kind: "entity"; entity: EntityValue };
 
 export const BLANK: CellValue = { kind: "blank" };
 export const BUSY: CellValue = { kind: "busy" };
@@ -31,6 +63,8 @@ export function displayText(value: CellValue): string {
       return "#BUSY!";
     case "error":
       return value.code;
+    case "entity":
+      return value.entity.text;
     case "scalar":
       return typeof value.value === "boolean"
         ? value.value
@@ -40,8 +74,10 @@ export function displayText(value: CellValue): string {
   }
 }
 
-/** A cell as the test hook reports it: JSON-friendly, and unambiguous about errors. */
-export type CellSnapshot = Scalar | null | { error: string; message?: string } | { busy: true };
+/** A cell as the test hook reports it: JSON-friendly, and unambiguous about errors. An entity
+ * is reported whole, as Excel's valuesAsJson gives it. */
+export type CellSnapshot =
+  Scalar | null | { error: string; message?: string } | { busy: true } | EntityValue;
 
 export function snapshot(value: CellValue): CellSnapshot {
   switch (value.kind) {
@@ -51,6 +87,8 @@ export function snapshot(value: CellValue): CellSnapshot {
       return { busy: true };
     case "error":
       return value.message ? { error: value.code, message: value.message } : { error: value.code };
+    case "entity":
+      return value.entity;
     case "scalar":
       return value.value;
   }

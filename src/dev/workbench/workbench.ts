@@ -1,17 +1,22 @@
 // The workbench page: the add-in's production functions.js running in a browser, inside a
-// stand-in for Excel's custom-functions host, with a grid to type formulas into and a live log
-// of the batches it sends.
+// stand-in for Excel's custom-functions host, with a grid to type formulas into, a live log
+// of the batches it sends, the card of a cell holding an entity, and the add-in's own task pane.
 //
-// workbench.html loads office.js, then this bundle, then /functions.js. This bundle must define
-// CustomFunctions before functions.js runs, so the host is installed synchronously at load; the
-// rest (functions.json, the manifest, the sample sheet) follows asynchronously, and calls made
-// before functions.js has associated its functions wait for it.
+// workbench.html loads office.js, then this bundle, then /functions.js and /taskpane.js. This
+// bundle must define CustomFunctions before functions.js runs, so the host is installed
+// synchronously at load; the rest (functions.json, the manifest, the sample sheet) follows
+// asynchronously, and calls made before functions.js has associated its functions wait for it.
+// The pane does in the workbench what it does in Excel through the host adapter this page puts
+// on globalThis.geobatchHost (pane-host.ts).
 
 import { subscribe } from "../../runtime/telemetry";
 import { BatchLog } from "./batch-log";
+import { CardPanel } from "./card-panel";
+import { EmulatorControls, emulatorBase } from "./emulator-controls";
 import { type CellRef, formatRef, isFormula, parseRange, parseRef } from "./formula";
 import { Grid, describeCell } from "./grid";
 import { CustomFunctionsHost } from "./host";
+import { type PaneHost, WorkbenchHost } from "./pane-host";
 import { SettingsStrip } from "./settings-strip";
 import { Sheet } from "./sheet";
 import { type CellSnapshot, snapshot } from "./values";
@@ -73,10 +78,12 @@ declare global {
   interface Window {
     __workbench: WorkbenchTestHook;
   }
+  // The host adapter the task pane uses here instead of Office.js.
+  var geobatchHost: PaneHost | undefined;
 }
 
 function buildPage(): void {
-  const status = document.getElementById("status") as HTMLElement;
+  const status = document.getElementById("workbench-status") as HTMLElement;
   const nameBox = document.getElementById("name-box") as HTMLOutputElement;
   const formulaInput = document.getElementById("formula") as HTMLInputElement;
   const cellDetail = document.getElementById("cell-detail") as HTMLElement;
@@ -92,12 +99,21 @@ function buildPage(): void {
   document.getElementById("grid-slot")?.replaceWith(grid.element);
   document.getElementById("settings-slot")?.replaceWith(new SettingsStrip().element);
   document.getElementById("log-slot")?.replaceWith(log.element);
+  const card = new CardPanel();
+  document.getElementById("card-slot")?.replaceWith(card.element);
+  const emulator = emulatorBase();
+  if (emulator) {
+    document.getElementById("emulator-slot")?.replaceWith(new EmulatorControls(emulator).element);
+  }
+  globalThis.geobatchHost = new WorkbenchHost(sheet, grid);
 
   function showActiveCell(): void {
     const active = grid.activeCell;
+    const value = sheet.value(active);
     nameBox.value = formatRef(active);
     if (document.activeElement !== formulaInput) formulaInput.value = sheet.input(active);
-    cellDetail.textContent = describeCell(active, sheet.value(active));
+    cellDetail.textContent = describeCell(active, value);
+    card.show(formatRef(active), value.kind === "entity" ? value.entity : undefined);
   }
 
   formulaInput.addEventListener("keydown", (event) => {
