@@ -19,6 +19,9 @@ export interface JobSpec {
   params: Readonly<Record<string, string>>;
   /** 1 to 1,000 inputs: addresses, or "lat,lon" for reverse. */
   inputs: readonly string[];
+  /** The caller's own id for this work (the runtime's batch number), echoed in the job's
+   * events so an observer can tell which batch a job served. */
+  tag?: number;
 }
 
 export type JobResult = Place | null | GeoapifyError;
@@ -166,7 +169,13 @@ export class Job {
       const json = parseJson(answer.body, answer.status);
       const credits = this.spec.inputs.length * creditsPerInput;
       if (answer.status === 200) {
-        emit({ type: "submitted", kind: this.spec.kind, size: this.spec.inputs.length, credits });
+        emit({
+          type: "submitted",
+          kind: this.spec.kind,
+          size: this.spec.inputs.length,
+          credits,
+          tag: this.spec.tag,
+        });
         return this.#collected(kind.match(json, this.spec.inputs, 200));
       }
       if (answer.status !== 202) {
@@ -179,6 +188,7 @@ export class Job {
         kind: this.spec.kind,
         size: this.spec.inputs.length,
         credits,
+        tag: this.spec.tag,
       });
       this.#lease = takeLease(this.#context.locks, id);
       this.#accept(id, now());
@@ -285,7 +295,12 @@ export class Job {
       this.#detach(waiter);
       // A wait that ends while polls fail says so, rather than "still running".
       if (this.#lastFailure) return waiter.reject(this.#lastFailure);
-      emit({ type: "still-running", jobId: this.#id as string, size: this.spec.inputs.length });
+      emit({
+        type: "still-running",
+        jobId: this.#id as string,
+        size: this.spec.inputs.length,
+        tag: this.spec.tag,
+      });
       waiter.reject(new GeoapifyError("still-running", undefined, "wait limit passed"));
     }, waitLimitMs);
   }
@@ -309,6 +324,7 @@ export class Job {
       polls: this.#polls,
       requests: this.#requests,
       background: this.#waiters.size === 0,
+      tag: this.spec.tag,
     });
     const waiters = this.#end();
     for (const waiter of waiters) waiter.resolve(waiter.positions.map((at) => results[at]));
@@ -318,7 +334,15 @@ export class Job {
   #fail(error: GeoapifyError): void {
     const { emit } = this.#context;
     const { kind, inputs } = this.spec;
-    emit({ type: "job-failed", jobId: this.#id, kind, size: inputs.length, error: error.kind });
+    const { tag } = this.spec;
+    emit({
+      type: "job-failed",
+      jobId: this.#id,
+      kind,
+      size: inputs.length,
+      error: error.kind,
+      tag,
+    });
     for (const waiter of this.#end()) waiter.reject(error);
   }
 

@@ -207,7 +207,7 @@ export class Geocoder {
 
   private async runBatch(
     lookups: readonly Lookup[],
-    { signal }: BatchContext
+    { signal, batchId }: BatchContext
   ): Promise<Array<Place | null | Error>> {
     // Read at dispatch time: a key saved while cells waited is used by this batch.
     const endpoint = await this.settings.endpoint();
@@ -216,7 +216,8 @@ export class Geocoder {
     }
     const { client, limits } = await this.connect(endpoint);
     const { kind, options } = lookups[0];
-    const job: JobSpec = { kind, params: jobParams(options), inputs: lookups.map((l) => l.input) };
+    const inputs = lookups.map((lookup) => lookup.input);
+    const job: JobSpec = { kind, params: jobParams(options), inputs, tag: batchId };
     const results = await client.run(job, { signal });
     return results.map((result) =>
       result instanceof GeoapifyError && result.kind === "budget"

@@ -87,13 +87,16 @@ export class BatchLog {
         });
         this.trim();
         break;
-      case "job":
-        this.update(event.batchId, {
-          jobId: event.jobId,
-          jobMs: event.durationMs,
-          polls: event.polls,
-          requests: event.requests,
-        });
+      case "job-done":
+        // A job started by this batch (tag); jobs it attached to report to their own batch.
+        if (event.tag !== undefined) {
+          this.update(event.tag, {
+            jobId: event.jobId,
+            jobMs: event.durationMs,
+            polls: event.polls,
+            requests: event.requests,
+          });
+        }
         break;
       case "settled":
         this.update(event.batchId, {
