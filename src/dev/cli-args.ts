@@ -15,3 +15,12 @@ export function readNonNegativeNumber(flag: string, raw: string | undefined): nu
   }
   return value;
 }
+
+/** A `--flag` value that must be a whole number >= 0; undefined when the flag was not given. */
+export function readNonNegativeInteger(flag: string, raw: string | undefined): number | undefined {
+  const value = readNonNegativeNumber(flag, raw);
+  if (value !== undefined && !Number.isInteger(value)) {
+    throw new UsageError(`--${flag} must be a whole number >= 0, got "${raw}"`);
+  }
+  return value;
+}

@@ -2,15 +2,24 @@
 // work with no account and no internet. On Windows and macOS it sideloads into desktop Excel
 // (office-addin-debugging starts the dev server itself); on Linux, where desktop Excel does not
 // exist, it starts the dev server and prints the workbench URL and the Excel-on-the-web command.
+//
+// The emulator's flags pass through, e.g. `npm start -- --rate-limit 5 --job-ms 3000
+// --outage-seconds 30` (all of them: src/dev/emulator/flags.ts).
 
 import { spawn, type ChildProcess } from "node:child_process";
+import { parseArgs } from "node:util";
 import { getHttpsServerOptions } from "office-addin-dev-certs";
+import { UsageError } from "./cli-args";
 import { GeoapifyEmulator } from "./emulator/emulator";
+import { describeModes, EMULATOR_FLAGS, EMULATOR_USAGE, emulatorOptions } from "./emulator/flags";
 
 const DEV_SERVER_PORT = Number(process.env.npm_package_config_dev_server_port || 3000);
 const EMULATOR_PORT = Number(process.env.GEOBATCH_EMULATOR_PORT || 3001);
 
 const say = (line: string) => process.stdout.write(`[geobatch] ${line}\n`);
+
+/** A dev server's round trip and Geoapify-like job times, unless flags say otherwise. */
+const EMULATOR_DEFAULTS = { latencyMs: 30, jobBaseMs: 300, jobPerAddressMs: 0.2 };
 
 async function devServerUsesHttps(): Promise<boolean> {
   try {
@@ -30,9 +39,12 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProc
 }
 
 async function main(): Promise<void> {
-  const emulator = new GeoapifyEmulator({ latencyMs: 30, jobBaseMs: 300, jobPerAddressMs: 0.2 });
+  const { values } = parseArgs({ options: EMULATOR_FLAGS });
+  const emulator = new GeoapifyEmulator(emulatorOptions(values, EMULATOR_DEFAULTS));
   const emulatorUrl = await emulator.listen(EMULATOR_PORT, "127.0.0.1");
   say(`Geoapify emulator on ${emulatorUrl} (used while no API key is saved)`);
+  say(`  modes: ${describeModes(emulator.modes, Date.now())}`);
+  say(`  change them live: POST ${emulatorUrl}/__emulator/modes; counts: GET …/__emulator/stats`);
 
   const https = await devServerUsesHttps();
   const origin = `${https ? "https" : "http"}://localhost:${DEV_SERVER_PORT}`;
@@ -66,6 +78,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
+  if (
+    error instanceof UsageError ||
+    (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")
+  ) {
+    say(`${error.message}\nusage: npm start -- ${EMULATOR_USAGE}`);
+    process.exit(2);
+  }
   say(`Could not start: ${error.message}`);
   process.exit(1);
 });

@@ -1,9 +1,12 @@
 // Runs the Geoapify emulator on 127.0.0.1 until SIGINT or SIGTERM:
 //   npx tsx src/dev/emulator/cli.ts --port 3001 --latency 30 --job-base 300 --job-per-address 0.2
+//   npm run emulator -- --rate-limit 5 --job-ms 3000 --outage-seconds 30 --outage-after 60
+// Flags: ./flags.ts. Modes can also change while it runs: ./control.ts.
 
 import { parseArgs } from "node:util";
-import { readNonNegativeNumber as readNumber, UsageError } from "../cli-args";
+import { UsageError } from "../cli-args";
 import { GeoapifyEmulator } from "./emulator";
+import { describeModes, EMULATOR_FLAGS, EMULATOR_USAGE, emulatorOptions } from "./flags";
 
 /** The terminal voice of the emulator CLI; the emulator module itself never prints. */
 const logger = {
@@ -11,9 +14,7 @@ const logger = {
   error: (message: string) => process.stderr.write(`[geoapify-emulator] ${message}\n`),
 };
 
-const USAGE =
-  "usage: tsx src/dev/emulator/cli.ts [--port 3001] [--latency ms] [--job-base ms] " +
-  "[--job-per-address ms]";
+const USAGE = `usage: tsx src/dev/emulator/cli.ts [--port 3001] ${EMULATOR_USAGE}`;
 
 function readPort(raw: string): number {
   const port = Number(raw);
@@ -25,19 +26,10 @@ function readPort(raw: string): number {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: {
-      port: { type: "string", default: "3001" },
-      latency: { type: "string" },
-      "job-base": { type: "string" },
-      "job-per-address": { type: "string" },
-    },
+    options: { port: { type: "string", default: "3001" }, ...EMULATOR_FLAGS },
   });
   const port = readPort(values.port);
-  const emulator = new GeoapifyEmulator({
-    latencyMs: readNumber("latency", values.latency),
-    jobBaseMs: readNumber("job-base", values["job-base"]),
-    jobPerAddressMs: readNumber("job-per-address", values["job-per-address"]),
-  });
+  const emulator = new GeoapifyEmulator(emulatorOptions(values));
 
   let url: string;
   try {
@@ -49,6 +41,8 @@ async function main(): Promise<void> {
     throw error;
   }
   logger.info(`listening on ${url} (any non-empty apiKey is accepted; Ctrl+C stops)`);
+  logger.info(`modes: ${describeModes(emulator.modes, Date.now())}`);
+  logger.info(`change them live: POST ${url}/__emulator/modes, read ${url}/__emulator/stats`);
 
   const stop = () => {
     process.off("SIGINT", stop);

@@ -1,265 +1,82 @@
 // A Geoapify-compatible geocoding server for development, tests and the benchmark: it speaks the
-// batch geocoding API (submit, poll, reverse) and the single-address search on loopback, with no
-// account and no internet. Wire types come from src/geoapify/types.ts so the client and the
-// emulator cannot drift apart.
+// batch geocoding API (submit and poll, search and reverse) and the single-address lookups on
+// loopback, with no account and no internet, within Geoapify's limits when asked to (a per-key
+// rate, an outage, a spent quota, slow jobs). Wire types come from src/geoapify/types.ts so the
+// client and the emulator cannot drift apart.
 //
-// What an address resolves to (details in ./gazetteer.ts): matching ignores case, whitespace,
-// punctuation, accents and common street abbreviations. A gazetteer address gets its real
-// coordinates; any other input containing a digit gets deterministic synthetic coordinates
-// derived from a hash of its normalised text (result_type "building", confidence 0.5, formatted
-// echoing the input); anything else is not found and its result holds only `query`.
+// What an address or a coordinate resolves to, and how `lang` and `filter=countrycode:` change
+// it: ./gazetteer.ts. Limits: ./limits.ts. The dev-only control API: ./control.ts.
 //
-// Jobs need no timers: a job records when it will be ready and each poll compares that with
-// `now()`. The only timers are response delays (`latencyMs`), alive only while a request is
-// open, so an idle emulator never keeps a process running.
+// Limits and faults are judged when a request arrives, in this order: an injected fault, the API
+// key (401), an outage, a spent quota, the rate. Jobs need no timers (./jobs.ts). The only timers
+// are response delays (`latencyMs`), alive only while a request is open, so an idle emulator never
+// keeps a process running.
 
-import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { BatchJobPending } from "../../geoapify/types";
+import { CONTROL_PREFIX, controlAnswer, type Controllable } from "./control";
+import { FaultScript } from "./faults";
+import { geocode, reverseGeocode } from "./gazetteer";
 import {
-  createServer,
-  STATUS_CODES,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
-import type { TLSSocket } from "node:tls";
+  ClientError,
+  Delays,
+  errorAnswer,
+  origin,
+  readBody,
+  TOO_LARGE,
+  tooManyRequests,
+  writeAnswer,
+  type Answer,
+} from "./http";
+import { JobStore, jobDurationMs, type Job } from "./jobs";
+import { limitReached, RollingRateLimiter } from "./limits";
+import { checkDuration, checkModes, initialModes, settingsFrom, type Settings } from "./modes";
 import {
-  MAX_BATCH_SIZE,
-  type ApiErrorBody,
-  type BatchJobPending,
-  type BatchResult,
-} from "../../geoapify/types";
-import { geocode, reverseGeocode, type ReverseResult } from "./gazetteer";
+  classify,
+  lookupOptions,
+  parseBatchBody,
+  queryLonLat,
+  REVERSE_PATH,
+  SEARCH_PATH,
+  sentOptions,
+  singleAnswer,
+  toAddress,
+  toLonLat,
+} from "./requests";
+import type {
+  EmulatorModes,
+  EmulatorOptions,
+  EmulatorStats,
+  Fault,
+  LimitReason,
+  RecordedRequest,
+  RequestKind,
+} from "./types";
 
-export interface EmulatorOptions {
-  /** Delay before every answer, in ms, to model the network round trip. Default 0. */
-  latencyMs?: number;
-  /** Fixed part of a batch job's processing time, in ms. Default 300. */
-  jobBaseMs?: number;
-  /** Processing time added per address of a batch job, in ms. Default 0.2. */
-  jobPerAddressMs?: number;
-  /** API keys answered with 401. Default none: any non-empty key is accepted. */
-  invalidKeys?: string[];
-  /**
-   * Whether CORS responses expose `Retry-After` to browser scripts. Default true; false models a
-   * server whose 429s carry a header the page cannot read.
-   */
-  exposeRetryAfter?: boolean;
-  /**
-   * Clock for job readiness, result expiry and `RecordedRequest.at`, in ms. Default `Date.now`.
-   * Latency is always real time: it is how long a socket waits, not emulated time.
-   */
-  now?: () => number;
-}
+export type * from "./types";
 
-/** Settings that can also change while the emulator runs, through `set()`. */
-export interface EmulatorModes {
-  /** Jobs stay pending, however long they are polled. */
-  neverFinish: boolean;
-  /** Every API request is answered 429 "Quota exceeded", as when the daily credits are spent. */
-  quotaExhausted: boolean;
-  latencyMs: number;
-  jobBaseMs: number;
-  jobPerAddressMs: number;
-  invalidKeys: readonly string[];
-}
+/** Inputs kept in `RecordedRequest.inputs` across the whole log; older requests lose theirs. */
+export const RECORDED_INPUTS_LIMIT = 100_000;
 
-export type RequestKind =
-  "submit" | "poll" | "single" | "reverse-submit" | "reverse-poll" | "other";
-
-export interface RecordedRequest {
-  kind: RequestKind;
-  method: string;
-  /** HTTP status answered; 0 while the request is still open, or when it was dropped. */
-  status: number;
-  /** Number of inputs in a submitted body that was an array. */
-  addresses?: number;
-  /** Job created by a submit, or asked for by a poll. */
-  jobId?: string;
-  /** Whether the request carried an API key. The key itself is never recorded. */
-  apiKeyPresent: boolean;
-  /** Arrival time, from the `now` clock. */
-  at: number;
-}
-
-/** Which requests a fault may hit. "submit" and "poll" cover the reverse endpoints too. */
-export type FaultTarget = "submit" | "poll" | "single" | "any";
-
-/** Faults answered in place of the request. */
-export type AnswerFault =
-  | { status: 429; retryAfterSeconds?: number; message?: string }
-  | { status: 500 | 502 | 503 }
-  | { status: 401 }
-  /** Destroy the socket without answering. */
-  | "drop"
-  /** 200 whose body is not JSON. */
-  | "malformed";
-
-/**
- * Faults that corrupt a finished batch answer: the 200 of a poll, or of a submit whose job
- * finished at once. They wait in the script until such an answer comes.
- */
-export type ResultFault =
-  /** The result array lacks its last element. */
-  | "wrong-length"
-  /** The results come in reverse input order. */
-  | "reorder";
-
-/** A one-shot fault. Each fires on the first matching request, in the order injected. */
-export type Fault =
-  | { on?: FaultTarget; response: AnswerFault }
-  | { on?: "submit" | "poll" | "any"; response: ResultFault };
-
-/** Geoapify keeps finished results for 24 hours. */
-const RESULT_LIFETIME_MS = 24 * 60 * 60 * 1000;
-
-/** Comfortably above 1,000 addresses of 1,024 characters. */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-const SEARCH_PATH = "/v1/batch/geocode/search";
-const REVERSE_PATH = "/v1/batch/geocode/reverse";
-const SINGLE_PATH = "/v1/geocode/search";
-
-interface Job {
-  id: string;
-  endpoint: typeof SEARCH_PATH | typeof REVERSE_PATH;
-  results: BatchResult[] | ReverseResult[];
-  readyAt: number;
-}
-
-type Answer =
-  { status: number; body: unknown; headers?: Record<string, string> } | { raw: string } | "drop";
-
-/** Thrown by request parsing to answer a client error. */
-class ClientError extends Error {
-  constructor(
-    readonly status: number,
-    message: string
-  ) {
-    super(message);
-  }
-}
-
-function classify(method: string, path: string): RequestKind {
-  if (method === "POST" && path === SEARCH_PATH) return "submit";
-  if (method === "GET" && path === SEARCH_PATH) return "poll";
-  if (method === "POST" && path === REVERSE_PATH) return "reverse-submit";
-  if (method === "GET" && path === REVERSE_PATH) return "reverse-poll";
-  if (method === "GET" && path === SINGLE_PATH) return "single";
-  return "other";
-}
-
-function faultTargets(target: FaultTarget, kind: RequestKind): boolean {
-  switch (target) {
-    case "any":
-      return kind !== "other";
-    case "submit":
-      return kind === "submit" || kind === "reverse-submit";
-    case "poll":
-      return kind === "poll" || kind === "reverse-poll";
-    case "single":
-      return kind === "single";
-  }
-}
-
-function isResultFault(fault: Fault): fault is Extract<Fault, { response: ResultFault }> {
-  return fault.response === "wrong-length" || fault.response === "reorder";
-}
-
-function errorAnswer(status: number, message: string, headers?: Record<string, string>): Answer {
-  const body: ApiErrorBody = {
-    statusCode: status,
-    error: STATUS_CODES[status] ?? "Error",
-    message,
-  };
-  return { status, body, headers };
-}
-
-function checkDuration(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
-  }
-  return value;
-}
-
-function parseBatchBody(text: string): unknown[] {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new ClientError(400, "Invalid request payload JSON format");
-  }
-  if (!Array.isArray(body)) throw new ClientError(400, '"body" must be an array');
-  if (body.length === 0) throw new ClientError(400, '"body" must contain at least 1 items');
-  if (body.length > MAX_BATCH_SIZE) {
-    throw new ClientError(400, `"body" must contain less than or equal to ${MAX_BATCH_SIZE} items`);
-  }
-  return body;
-}
-
-function isLongitude(value: unknown): value is number {
-  return typeof value === "number" && value >= -180 && value <= 180;
-}
-
-function isLatitude(value: unknown): value is number {
-  return typeof value === "number" && value >= -90 && value <= 90;
-}
-
-/** Accepts both documented coordinate forms: `[lon, lat]` and `{ lon, lat }`. */
-function toLonLat(item: unknown, index: number): [number, number] {
-  if (Array.isArray(item) && item.length === 2 && isLongitude(item[0]) && isLatitude(item[1])) {
-    return [item[0], item[1]];
-  }
-  if (typeof item === "object" && item !== null && !Array.isArray(item)) {
-    const { lon, lat } = item as { lon?: unknown; lat?: unknown };
-    if (isLongitude(lon) && isLatitude(lat)) return [lon, lat];
-  }
-  throw new ClientError(400, `"body[${index}]" must be a [lon, lat] array or a {lon, lat} object`);
-}
-
-/** Marks a body that exceeded MAX_BODY_BYTES; it was drained but not kept. */
-const TOO_LARGE = Symbol("too large");
-
-/** Resolves the body text, TOO_LARGE, or undefined when the client went away. */
-function readBody(req: IncomingMessage): Promise<string | typeof TOO_LARGE | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      // Keep draining so that the 413 can still be written; just stop buffering.
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on("end", () =>
-      resolve(size > MAX_BODY_BYTES ? TOO_LARGE : Buffer.concat(chunks).toString())
-    );
-    // After "end" these are no-ops: a promise settles once.
-    req.on("error", () => resolve(undefined));
-    req.on("close", () => resolve(undefined));
-  });
-}
-
-export class GeoapifyEmulator {
-  private readonly options: Required<Omit<EmulatorOptions, "now">>;
+export class GeoapifyEmulator implements Controllable {
+  private readonly settings: Settings;
   private readonly now: () => number;
-  private modes: EmulatorModes;
+  private current: EmulatorModes;
   private log: RecordedRequest[] = [];
-  private jobs = new Map<string, Job>();
+  private readonly jobs = new JobStore();
   private submitted: string[][] = [];
-  private faults: Fault[] = [];
-  /** Cancels each open latency delay; the request is then dropped. */
-  private readonly pendingDelays = new Set<() => void>();
+  private readonly faults = new FaultScript();
+  private readonly limiter = new RollingRateLimiter();
+  /** Requests whose inputs are kept, oldest first, and how many inputs they hold. */
+  private withInputs: RecordedRequest[] = [];
+  private inputsKept = 0;
+  private readonly delays = new Delays();
   private server: Server | undefined;
 
   constructor(options: EmulatorOptions = {}) {
-    this.options = {
-      latencyMs: checkDuration("latencyMs", options.latencyMs ?? 0),
-      jobBaseMs: checkDuration("jobBaseMs", options.jobBaseMs ?? 300),
-      jobPerAddressMs: checkDuration("jobPerAddressMs", options.jobPerAddressMs ?? 0.2),
-      invalidKeys: options.invalidKeys ?? [],
-      exposeRetryAfter: options.exposeRetryAfter ?? true,
-    };
+    this.settings = settingsFrom(options);
     this.now = options.now ?? Date.now;
-    this.modes = this.initialModes();
+    this.current = initialModes(this.settings, this.now());
   }
 
   /** A node:http request listener, so a test or dev server can mount it. */
@@ -287,7 +104,7 @@ export class GeoapifyEmulator {
 
   /** Closes the server and every open connection, and cancels pending delayed answers. */
   async close(): Promise<void> {
-    for (const cancel of [...this.pendingDelays]) cancel();
+    this.delays.cancelAll();
     const server = this.server;
     if (!server) return;
     this.server = undefined;
@@ -297,9 +114,14 @@ export class GeoapifyEmulator {
     });
   }
 
-  /** Every request received since construction or `reset()`, in arrival order. */
+  /** Every API request received since construction or `reset()`, in arrival order. */
   get requests(): readonly RecordedRequest[] {
     return this.log;
+  }
+
+  /** The modes in force (a copy). */
+  get modes(): EmulatorModes {
+    return { ...this.current, invalidKeys: [...this.current.invalidKeys] };
   }
 
   /**
@@ -326,6 +148,21 @@ export class GeoapifyEmulator {
     };
   }
 
+  /** Requests by kind and status, and the 429s of each emulated limit. */
+  stats(): EmulatorStats {
+    const byKind: EmulatorStats["byKind"] = {};
+    const rejected: Record<LimitReason, number> = { rate: 0, outage: 0, quota: 0 };
+    let total = 0;
+    for (const request of this.log) {
+      if (request.method === "OPTIONS") continue;
+      total++;
+      const statuses = (byKind[request.kind] ??= {});
+      statuses[request.status] = (statuses[request.status] ?? 0) + 1;
+      if (request.limit) rejected[request.limit]++;
+    }
+    return { now: this.now(), modes: this.modes, total, byKind, rejected };
+  }
+
   /** Addresses of each accepted forward-geocoding job, in submission order. */
   jobsSubmitted(): string[][] {
     return this.submitted.map((addresses) => [...addresses]);
@@ -333,43 +170,40 @@ export class GeoapifyEmulator {
 
   /** Appends one-shot faults to the script. */
   inject(...faults: Fault[]): void {
-    this.faults.push(...faults);
+    this.faults.add(faults);
   }
 
   /** Changes behaviour from the next request on; jobs already submitted keep their duration. */
   set(mode: Partial<EmulatorModes>): void {
-    for (const name of ["latencyMs", "jobBaseMs", "jobPerAddressMs"] as const) {
-      const value = mode[name];
-      if (value !== undefined) checkDuration(name, value);
-    }
-    this.modes = { ...this.modes, ...mode };
-    if (mode.invalidKeys) this.modes.invalidKeys = [...mode.invalidKeys];
+    checkModes(mode);
+    this.current = { ...this.current, ...mode };
+    if (mode.invalidKeys) this.current.invalidKeys = [...mode.invalidKeys];
+  }
+
+  /** Answers every API request 429 from `afterMs` from now, for `durationMs`; 0 ends an outage. */
+  startOutage(durationMs: number, afterMs = 0): void {
+    const from = this.now() + checkDuration("afterMs", afterMs);
+    this.set({ outageFrom: from, outageUntil: from + checkDuration("durationMs", durationMs) });
   }
 
   /** Forgets requests, jobs and faults, and puts every mode back to the constructor options. */
   reset(): void {
     this.log = [];
-    this.jobs = new Map();
+    this.jobs.clear();
     this.submitted = [];
-    this.faults = [];
-    this.modes = this.initialModes();
-  }
-
-  private initialModes(): EmulatorModes {
-    const { latencyMs, jobBaseMs, jobPerAddressMs, invalidKeys } = this.options;
-    return {
-      neverFinish: false,
-      quotaExhausted: false,
-      latencyMs,
-      jobBaseMs,
-      jobPerAddressMs,
-      invalidKeys: [...invalidKeys],
-    };
+    this.faults.clear();
+    this.limiter.clear();
+    this.withInputs = [];
+    this.inputsKept = 0;
+    this.current = initialModes(this.settings, this.now());
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? "GET";
     const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    if (this.settings.controlApi && url.pathname.startsWith(CONTROL_PREFIX)) {
+      return this.control(req, res, url.pathname);
+    }
     const apiKey = url.searchParams.get("apiKey") ?? "";
     const record: RecordedRequest = {
       kind: method === "OPTIONS" ? "other" : classify(method, url.pathname),
@@ -378,11 +212,14 @@ export class GeoapifyEmulator {
       apiKeyPresent: apiKey !== "",
       at: this.now(),
     };
+    const options = sentOptions(url);
+    if (options) record.options = options;
     this.log.push(record);
+    const refusal = method === "OPTIONS" ? undefined : this.admit(record, apiKey);
 
     const body = method === "POST" ? await readBody(req) : "";
     if (body === undefined) return;
-    if (!(await this.delay(this.modes.latencyMs, res))) {
+    if (!(await this.delays.wait(this.current.latencyMs, res))) {
       req.socket.destroy();
       return;
     }
@@ -391,10 +228,12 @@ export class GeoapifyEmulator {
     try {
       if (method === "OPTIONS") {
         answer = { status: 204, body: undefined, headers: this.preflightHeaders(req) };
+      } else if (refusal) {
+        answer = refusal;
       } else if (body === TOO_LARGE) {
         answer = errorAnswer(413, "Payload content length greater than maximum allowed");
       } else {
-        answer = this.answer(record, url, apiKey, body, this.origin(req));
+        answer = this.answer(record, url, apiKey, body, origin(req));
       }
     } catch (error) {
       answer =
@@ -402,7 +241,22 @@ export class GeoapifyEmulator {
           ? errorAnswer(error.status, error.message)
           : errorAnswer(500, "Request failed, please try again later");
     }
-    this.send(req, res, record, answer);
+    record.status = writeAnswer(req, res, answer, this.corsHeaders());
+  }
+
+  /** The answer that replaces the request's own, if a fault, the key or a limit refuses it. */
+  private admit(record: RecordedRequest, apiKey: string): Answer | undefined {
+    if (record.kind === "other") return errorAnswer(404, "Not Found");
+    const fault = this.faults.takeAnswer(record.kind);
+    if (fault) return fault;
+    if (apiKey === "" || this.current.invalidKeys.includes(apiKey)) {
+      return errorAnswer(401, "Invalid apiKey");
+    }
+    // After the key check: limits belong to a key, so an unknown key is still a 401.
+    const limit = limitReached(this.current, this.limiter, apiKey, record.at);
+    if (!limit) return undefined;
+    record.limit = limit;
+    return tooManyRequests(this.current.retryAfterSeconds);
   }
 
   private answer(
@@ -410,100 +264,67 @@ export class GeoapifyEmulator {
     url: URL,
     apiKey: string,
     body: string,
-    origin: string
+    requestOrigin: string
   ): Answer {
-    this.forgetExpiredJobs();
-    if (record.kind === "other") return errorAnswer(404, "Not Found");
-
-    const fault = this.takeFault(record.kind, false);
-    if (fault && !isResultFault(fault)) return this.faultAnswer(fault.response);
-
-    if (apiKey === "" || this.modes.invalidKeys.includes(apiKey)) {
-      return errorAnswer(401, "Invalid apiKey");
-    }
-    // After the key check: a quota belongs to a key, so an unknown key is still a 401.
-    if (this.modes.quotaExhausted) return errorAnswer(429, "Quota exceeded");
-
     switch (record.kind) {
       case "submit":
       case "reverse-submit":
-        return this.submit(record, body, apiKey, origin);
+        return this.submit(record, url, body, apiKey, requestOrigin);
       case "poll":
       case "reverse-poll":
-        return this.poll(record, url, apiKey, origin);
-      case "single":
-        return this.single(url);
+        return this.poll(record, url, apiKey, requestOrigin);
+      case "single": {
+        const text = url.searchParams.get("text");
+        if (!text) throw new ClientError(400, '"text" is required');
+        return singleAnswer(url, geocode(text, lookupOptions(url)));
+      }
+      case "single-reverse":
+        return singleAnswer(url, reverseGeocode(...queryLonLat(url), lookupOptions(url)));
+      case "other":
+        return errorAnswer(404, "Not Found");
     }
   }
 
-  private submit(record: RecordedRequest, text: string, apiKey: string, origin: string): Answer {
+  private submit(
+    record: RecordedRequest,
+    url: URL,
+    text: string,
+    apiKey: string,
+    requestOrigin: string
+  ): Answer {
+    const options = lookupOptions(url);
     const items = parseBatchBody(text);
     record.addresses = items.length;
-    const endpoint = record.kind === "submit" ? SEARCH_PATH : REVERSE_PATH;
-    let results: Job["results"];
-    if (endpoint === SEARCH_PATH) {
-      const addresses = items.map((item, index) => {
-        if (typeof item !== "string") {
-          throw new ClientError(400, `"body[${index}]" must be a string`);
-        }
-        return item;
-      });
-      results = addresses.map(geocode);
-      this.submitted.push(addresses);
-    } else {
-      results = items.map((item, index) => reverseGeocode(...toLonLat(item, index)));
-    }
+    const forward = record.kind === "submit";
+    const results = forward
+      ? items.map((item, index) => geocode(toAddress(item, index), options))
+      : items.map((item, index) => reverseGeocode(...toLonLat(item, index), options));
+    if (forward) this.submitted.push(items as string[]);
+    this.keepInputs(record, items);
 
-    const { jobBaseMs, jobPerAddressMs, neverFinish } = this.modes;
-    const duration = jobBaseMs + jobPerAddressMs * items.length;
-    const job: Job = {
-      id: randomBytes(16).toString("hex"),
-      endpoint,
-      results,
-      readyAt: this.now() + duration,
-    };
-    this.jobs.set(job.id, job);
+    const duration = jobDurationMs(this.current, items.length);
+    const endpoint = forward ? SEARCH_PATH : REVERSE_PATH;
+    const job = this.jobs.create(endpoint, results, this.now(), duration);
     record.jobId = job.id;
     // Geoapify answers 200 at once when a job is done before the submit returns.
-    if (duration === 0 && !neverFinish) return this.resultsAnswer(record.kind, job);
-    return this.pendingAnswer(job, apiKey, origin);
+    if (duration === 0 && !this.current.neverFinish) return this.resultsAnswer(record.kind, job);
+    return this.pendingAnswer(job, apiKey, requestOrigin);
   }
 
-  private poll(record: RecordedRequest, url: URL, apiKey: string, origin: string): Answer {
+  private poll(record: RecordedRequest, url: URL, apiKey: string, requestOrigin: string): Answer {
     const id = url.searchParams.get("id");
     if (!id) throw new ClientError(400, '"id" is required');
     record.jobId = id;
-    const job = this.jobs.get(id);
-    if (!job || job.endpoint !== url.pathname) return errorAnswer(404, "Job not found");
-    if (this.modes.neverFinish || this.now() < job.readyAt) {
-      return this.pendingAnswer(job, apiKey, origin);
+    const job = this.jobs.find(id, url.pathname, this.now());
+    if (!job) return errorAnswer(404, "Job not found");
+    if (this.current.neverFinish || this.now() < job.readyAt) {
+      return this.pendingAnswer(job, apiKey, requestOrigin);
     }
     return this.resultsAnswer(record.kind, job);
   }
 
-  private single(url: URL): Answer {
-    const text = url.searchParams.get("text");
-    if (!text) throw new ClientError(400, '"text" is required');
-    const { query, ...properties } = geocode(text);
-    const found = properties.lat !== undefined && properties.lon !== undefined;
-    if (url.searchParams.get("format") === "json") {
-      return { status: 200, body: { results: found ? [properties] : [], query } };
-    }
-    // Without `format=json` Geoapify answers GeoJSON; a client that forgets it should notice.
-    const features = found
-      ? [
-          {
-            type: "Feature",
-            properties,
-            geometry: { type: "Point", coordinates: [properties.lon, properties.lat] },
-          },
-        ]
-      : [];
-    return { status: 200, body: { type: "FeatureCollection", features, query } };
-  }
-
-  private pendingAnswer(job: Job, apiKey: string, origin: string): Answer {
-    const pollUrl = new URL(job.endpoint, origin);
+  private pendingAnswer(job: Job, apiKey: string, requestOrigin: string): Answer {
+    const pollUrl = new URL(job.endpoint, requestOrigin);
     pollUrl.searchParams.set("id", job.id);
     pollUrl.searchParams.set("apiKey", apiKey);
     const body: BatchJobPending = { id: job.id, status: "pending", url: pollUrl.toString() };
@@ -511,98 +332,38 @@ export class GeoapifyEmulator {
   }
 
   private resultsAnswer(kind: RequestKind, job: Job): Answer {
-    const fault = this.takeFault(kind, true);
-    let results: unknown[] = job.results;
-    if (fault?.response === "reorder") results = [...results].reverse();
-    if (fault?.response === "wrong-length") results = results.slice(0, -1);
-    return { status: 200, body: results };
+    return { status: 200, body: this.faults.corrupt(kind, job.results) };
   }
 
-  private faultAnswer(fault: AnswerFault): Answer {
-    if (fault === "drop") return "drop";
-    if (fault === "malformed") return { raw: '[{"query":{"text":' };
-    switch (fault.status) {
-      case 401:
-        return errorAnswer(401, "Invalid apiKey");
-      case 429:
-        return errorAnswer(
-          429,
-          fault.message ?? "Too many requests, please slow down",
-          fault.retryAfterSeconds === undefined
-            ? undefined
-            : { "Retry-After": String(fault.retryAfterSeconds) }
-        );
-      default:
-        return errorAnswer(fault.status, "Request failed, please try again later");
+  /** Keeps a submit's inputs for tests, within RECORDED_INPUTS_LIMIT across the log. */
+  private keepInputs(record: RecordedRequest, items: readonly unknown[]): void {
+    record.inputs = items;
+    this.withInputs.push(record);
+    this.inputsKept += items.length;
+    while (this.inputsKept > RECORDED_INPUTS_LIMIT && this.withInputs.length > 1) {
+      const oldest = this.withInputs.shift()!;
+      this.inputsKept -= oldest.inputs?.length ?? 0;
+      delete oldest.inputs;
     }
   }
 
-  /** Removes and returns the first injected fault that applies to this request. */
-  private takeFault(kind: RequestKind, forResults: boolean): Fault | undefined {
-    const index = this.faults.findIndex(
-      (fault) => isResultFault(fault) === forResults && faultTargets(fault.on ?? "any", kind)
-    );
-    return index === -1 ? undefined : this.faults.splice(index, 1)[0];
-  }
-
-  private forgetExpiredJobs(): void {
-    const now = this.now();
-    for (const [id, job] of this.jobs) {
-      if (now - job.readyAt > RESULT_LIFETIME_MS) this.jobs.delete(id);
+  private async control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const body = req.method === "POST" ? await readBody(req) : "";
+    if (body === undefined) return;
+    let answer: Answer;
+    try {
+      answer =
+        body === TOO_LARGE
+          ? errorAnswer(413, "Payload content length greater than maximum allowed")
+          : controlAnswer(this, req, path, body);
+    } catch {
+      answer = errorAnswer(500, "Request failed, please try again later");
     }
-  }
-
-  /** Resolves true after `ms`, or false if `close()` cancelled the wait. */
-  private delay(ms: number, res: ServerResponse): Promise<boolean> {
-    if (ms <= 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const finish = (elapsed: boolean) => {
-        clearTimeout(timer);
-        this.pendingDelays.delete(cancel);
-        res.off("close", cancel);
-        resolve(elapsed);
-      };
-      const cancel = () => finish(false);
-      const timer = setTimeout(() => finish(true), ms);
-      this.pendingDelays.add(cancel);
-      // A client that gives up must not leave its timer behind.
-      res.once("close", cancel);
-    });
-  }
-
-  /** The poll URL must point back at whatever address the client used to reach us. */
-  private origin(req: IncomingMessage): string {
-    const protocol = (req.socket as TLSSocket).encrypted ? "https" : "http";
-    const localPort = req.socket.localPort;
-    return `${protocol}://${req.headers.host ?? `127.0.0.1:${localPort}`}`;
-  }
-
-  private send(
-    req: IncomingMessage,
-    res: ServerResponse,
-    record: RecordedRequest,
-    answer: Answer
-  ): void {
-    if (res.destroyed) return;
-    if (answer === "drop") {
-      req.socket.destroy();
-      return;
-    }
-    const payload =
-      "raw" in answer ? answer.raw : answer.body === undefined ? "" : JSON.stringify(answer.body);
-    const status = "raw" in answer ? 200 : answer.status;
-    record.status = status;
-    res.writeHead(status, {
-      ...this.corsHeaders(),
-      ...(payload ? { "Content-Type": "application/json; charset=utf-8" } : {}),
-      "Content-Length": Buffer.byteLength(payload),
-      ...("raw" in answer ? {} : answer.headers),
-    });
-    res.end(payload);
+    writeAnswer(req, res, answer, {});
   }
 
   private corsHeaders(): Record<string, string> {
-    return this.options.exposeRetryAfter
+    return this.settings.exposeRetryAfter
       ? { "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Retry-After" }
       : { "Access-Control-Allow-Origin": "*" };
   }

@@ -1,289 +1,67 @@
-// The emulator's whole knowledge of the world: a handful of well-known places with their real
-// coordinates, and a deterministic rule that invents coordinates for everything else that looks
-// like a street address.
+// What an address or a coordinate resolves to in the emulator.
 //
-// Resolution rule, in order:
+// Forward resolution, in order:
 //   1. The input is normalised (accents stripped, case folded, "." and "'" deleted, any other
 //      punctuation turned into a space, whitespace collapsed, common street abbreviations
-//      expanded) and looked up among the aliases of the gazetteer below. A hit is a confident
-//      `full_match` with the place's real coordinates.
-//   2. Otherwise, if the normalised input contains a digit, it resolves to a synthetic
-//      `building` whose coordinates are derived from a SHA-256 of the normalised text. The same
-//      text (or any spelling that normalises to it) always lands on the same spot, so large
-//      generated sheets geocode reproducibly without a real geocoder. Synthetic results carry a
-//      lower confidence and echo the input as `formatted`.
-//   3. Anything else (no digit, not in the gazetteer) is not found: the result is `{ query }`.
+//      expanded) and looked up among the aliases of the well-known places (./places.ts). A hit is
+//      a confident `full_match` with the place's real coordinates and every documented field.
+//   2. "<city>, <country>" for a city of ./world.ts ("Paris, France", "London, UK", "Rom,
+//      Italien") is a `city` result at the city centre. A bare city name stays not found.
+//   3. Otherwise, if the input contains a digit, it resolves to a synthetic `building`, derived
+//      from a SHA-256 of the normalised text, so large generated sheets geocode reproducibly:
+//      - its country is the one the text ends with (a last comma-separated part that is a
+//        country's ISO alpha-2 code, such as ", US" or ", de"; or a text ending in a country's
+//        name in English, German, French, Spanish or Italian, or an alias such as "USA", "UK");
+//        else one the hash chooses among the known countries — among the filter's countries
+//        when a `countrycode` filter is given. (So "Springfield, IL" reads as Israel: a
+//        trailing two-letter part is always a country code.)
+//      - its point lies within 0.25° of a city of that country (the hash chooses which), so a
+//        reverse lookup of it finds that city;
+//      - it echoes the input as `formatted`, reads `housenumber` and `street` from a first part
+//        that starts with a number, and `city` from a second part without digits; confidence 0.5.
+//   4. Anything else is not found: the result is `{ query }`.
+// A `countrycode` filter turns any result outside its countries into not found. `lang` names
+// countries and cities (and the address lines holding them) in en, de, fr, es or it; other
+// valid languages answer in English.
+//
+// Reverse resolution: the nearest well-known place or city within 50 km, with `distance` in
+// metres, `name` and, for places, `category`; farther away (at sea, say) the result holds only
+// `query`.
 
 import { createHash } from "node:crypto";
 import type { BatchResult } from "../../geoapify/types";
+import { placeId, plusCode } from "./codes";
+import { PLACES, type DataSource, type Place } from "./places";
+import {
+  CITIES,
+  CITIES_BY_KEY,
+  COUNTRIES,
+  COUNTRIES_BY_CODE,
+  TIME_ZONES,
+  TRANSLATED_LANGUAGES,
+  translate,
+  type City,
+  type Country,
+} from "./world";
 
-interface Place {
-  /** Spellings users type; matched after normalisation, so case and punctuation don't matter. */
-  aliases: string[];
-  lat: number;
-  lon: number;
-  name?: string;
-  housenumber?: string;
-  street?: string;
-  city: string;
-  state?: string;
-  postcode?: string;
-  country: string;
-  country_code: string;
-  result_type: "building" | "amenity";
-  address_line1: string;
-  address_line2: string;
+/** The options of a lookup that change its answer. */
+export interface LookupOptions {
+  /** Result language (`lang`). */
+  lang?: string;
+  /** Countries of a `filter=countrycode:..`, lower case; elsewhere is not found. */
+  countryCodes?: readonly string[];
 }
 
-// Coordinates are those of the OpenStreetMap objects a geocoder returns for these addresses.
-const PLACES: Place[] = [
-  {
-    aliases: [
-      "1600 Pennsylvania Avenue Washington DC",
-      "1600 Pennsylvania Avenue NW, Washington, DC 20500",
-      "The White House, Washington DC",
-    ],
-    lat: 38.8976763,
-    lon: -77.0365298,
-    name: "White House",
-    housenumber: "1600",
-    street: "Pennsylvania Avenue Northwest",
-    city: "Washington",
-    state: "District of Columbia",
-    postcode: "20500",
-    country: "United States",
-    country_code: "us",
-    result_type: "building",
-    address_line1: "White House",
-    address_line2:
-      "1600 Pennsylvania Avenue Northwest, Washington, DC 20500, United States of America",
-  },
-  {
-    aliases: ["11 Wall Street New York", "11 Wall Street, New York, NY 10005"],
-    lat: 40.7069,
-    lon: -74.0112,
-    name: "New York Stock Exchange",
-    housenumber: "11",
-    street: "Wall Street",
-    city: "New York",
-    state: "New York",
-    postcode: "10005",
-    country: "United States",
-    country_code: "us",
-    result_type: "building",
-    address_line1: "New York Stock Exchange",
-    address_line2: "11 Wall Street, New York, NY 10005, United States of America",
-  },
-  {
-    aliases: [
-      "350 Fifth Avenue New York",
-      "350 5th Avenue, New York, NY 10118",
-      "Empire State Building, New York",
-    ],
-    lat: 40.7484405,
-    lon: -73.9856644,
-    name: "Empire State Building",
-    housenumber: "350",
-    street: "5th Avenue",
-    city: "New York",
-    state: "New York",
-    postcode: "10118",
-    country: "United States",
-    country_code: "us",
-    result_type: "building",
-    address_line1: "Empire State Building",
-    address_line2: "350 5th Avenue, New York, NY 10118, United States of America",
-  },
-  {
-    aliases: ["221B Baker St London", "221B Baker Street, London NW1 6XE"],
-    lat: 51.5237,
-    lon: -0.1585,
-    name: "Sherlock Holmes Museum",
-    housenumber: "221B",
-    street: "Baker Street",
-    city: "London",
-    state: "England",
-    postcode: "NW1 6XE",
-    country: "United Kingdom",
-    country_code: "gb",
-    result_type: "building",
-    address_line1: "Sherlock Holmes Museum",
-    address_line2: "221B Baker Street, London NW1 6XE, United Kingdom",
-  },
-  {
-    aliases: [
-      "Tour Eiffel Champ de Mars Paris",
-      "Tour Eiffel, 5 Avenue Anatole France, 75007 Paris",
-      "Eiffel Tower, Paris",
-    ],
-    lat: 48.8582599,
-    lon: 2.2945006,
-    name: "Tour Eiffel",
-    housenumber: "5",
-    street: "Avenue Anatole France",
-    city: "Paris",
-    state: "Ile-de-France",
-    postcode: "75007",
-    country: "France",
-    country_code: "fr",
-    result_type: "amenity",
-    address_line1: "Tour Eiffel",
-    address_line2: "5 Avenue Anatole France, 75007 Paris, France",
-  },
-  {
-    aliases: [
-      "4059 Mt Lee Dr Hollywood",
-      "4059 Mount Lee Drive, Los Angeles, CA 90068",
-      "Hollywood Sign, Los Angeles",
-    ],
-    lat: 34.1341,
-    lon: -118.3215,
-    name: "Hollywood Sign",
-    housenumber: "4059",
-    street: "Mount Lee Drive",
-    city: "Los Angeles",
-    state: "California",
-    postcode: "90068",
-    country: "United States",
-    country_code: "us",
-    result_type: "building",
-    address_line1: "Hollywood Sign",
-    address_line2: "4059 Mount Lee Drive, Los Angeles, CA 90068, United States of America",
-  },
-  {
-    aliases: ["Buckingham Palace London", "Buckingham Palace, London SW1A 1AA"],
-    lat: 51.5013673,
-    lon: -0.1418791,
-    name: "Buckingham Palace",
-    street: "The Mall",
-    city: "London",
-    state: "England",
-    postcode: "SW1A 1AA",
-    country: "United Kingdom",
-    country_code: "gb",
-    result_type: "amenity",
-    address_line1: "Buckingham Palace",
-    address_line2: "The Mall, London SW1A 1AA, United Kingdom",
-  },
-  {
-    aliases: [
-      "Statue of Liberty New York",
-      "Statue of Liberty, Liberty Island, New York, NY 10004",
-    ],
-    lat: 40.6892494,
-    lon: -74.0445004,
-    name: "Statue of Liberty",
-    street: "Liberty Island",
-    city: "New York",
-    state: "New York",
-    postcode: "10004",
-    country: "United States",
-    country_code: "us",
-    result_type: "amenity",
-    address_line1: "Statue of Liberty",
-    address_line2: "Liberty Island, New York, NY 10004, United States of America",
-  },
-  {
-    aliases: ["Manger Square Bethlehem", "Manger Square, Bethlehem, Palestine"],
-    lat: 31.7043,
-    lon: 35.2069,
-    name: "Manger Square",
-    street: "Manger Square",
-    city: "Bethlehem",
-    state: "West Bank",
-    country: "Palestinian Territory",
-    country_code: "ps",
-    result_type: "amenity",
-    address_line1: "Manger Square",
-    address_line2: "Bethlehem, Palestinian Territory",
-  },
-  {
-    aliases: [
-      "2 Macquarie Street Sydney",
-      "Sydney Opera House, 2 Macquarie Street, Sydney NSW 2000",
-      "Sydney Opera House, Bennelong Point, Sydney",
-    ],
-    lat: -33.8567844,
-    lon: 151.2152967,
-    name: "Sydney Opera House",
-    housenumber: "2",
-    street: "Macquarie Street",
-    city: "Sydney",
-    state: "New South Wales",
-    postcode: "2000",
-    country: "Australia",
-    country_code: "au",
-    result_type: "building",
-    address_line1: "Sydney Opera House",
-    address_line2: "2 Macquarie Street, Sydney NSW 2000, Australia",
-  },
-  {
-    aliases: ["10 Downing Street London", "10 Downing Street, London SW1A 2AA"],
-    lat: 51.5033635,
-    lon: -0.1276248,
-    name: "Prime Minister's Office",
-    housenumber: "10",
-    street: "Downing Street",
-    city: "London",
-    state: "England",
-    postcode: "SW1A 2AA",
-    country: "United Kingdom",
-    country_code: "gb",
-    result_type: "building",
-    address_line1: "10 Downing Street",
-    address_line2: "London SW1A 2AA, United Kingdom",
-  },
-  {
-    aliases: ["Colosseum Rome", "Colosseo, Piazza del Colosseo 1, 00184 Roma"],
-    lat: 41.8902102,
-    lon: 12.4922309,
-    name: "Colosseo",
-    housenumber: "1",
-    street: "Piazza del Colosseo",
-    city: "Rome",
-    state: "Lazio",
-    postcode: "00184",
-    country: "Italy",
-    country_code: "it",
-    result_type: "amenity",
-    address_line1: "Colosseo",
-    address_line2: "Piazza del Colosseo 1, 00184 Rome RM, Italy",
-  },
-  {
-    aliases: ["Brandenburg Gate Berlin", "Brandenburger Tor, Pariser Platz, 10117 Berlin"],
-    lat: 52.5162746,
-    lon: 13.3777041,
-    name: "Brandenburger Tor",
-    street: "Pariser Platz",
-    city: "Berlin",
-    state: "Berlin",
-    postcode: "10117",
-    country: "Germany",
-    country_code: "de",
-    result_type: "amenity",
-    address_line1: "Brandenburger Tor",
-    address_line2: "Pariser Platz, 10117 Berlin, Germany",
-  },
-  {
-    aliases: [
-      "Sagrada Familia Barcelona",
-      "Basílica de la Sagrada Família, Carrer de Mallorca 401",
-    ],
-    lat: 41.4036299,
-    lon: 2.1743558,
-    name: "Basílica de la Sagrada Família",
-    housenumber: "401",
-    street: "Carrer de Mallorca",
-    city: "Barcelona",
-    state: "Catalonia",
-    postcode: "08013",
-    country: "Spain",
-    country_code: "es",
-    result_type: "amenity",
-    address_line1: "Basílica de la Sagrada Família",
-    address_line2: "Carrer de Mallorca, 401, 08013 Barcelona, Spain",
-  },
-];
+/** A reverse-geocoding result: the query echoes the coordinate and its plus code, no text. */
+export type ReverseResult = Omit<BatchResult, "query"> & {
+  query: { lon: number; lat: number; plus_code: string };
+};
+
+/** Beyond this distance from every known place a reverse lookup finds nothing. */
+export const REVERSE_RADIUS_METERS = 50_000;
+
+/** How far synthetic points lie from their city centre, in degrees each way. */
+const SYNTHETIC_SPREAD_DEGREES = 0.25;
 
 // Expanded on both sides of the comparison, so "221B Baker St" and "221B Baker Street" meet.
 const ABBREVIATIONS: Record<string, string> = {
@@ -312,65 +90,204 @@ export function normalizeAddress(text: string): string {
     .join(" ");
 }
 
+const DATASOURCES: Record<DataSource | "synthetic", BatchResult["datasource"]> = {
+  openstreetmap: {
+    sourcename: "openstreetmap",
+    attribution: "© OpenStreetMap contributors",
+    license: "Open Database License",
+    url: "https://www.openstreetmap.org/copyright",
+  },
+  openaddresses: {
+    sourcename: "openaddresses",
+    attribution: "© OpenAddresses contributors",
+    license: "BSD-3-Clause License",
+    url: "https://openaddresses.io",
+  },
+  synthetic: { sourcename: "geobatch-emulator", attribution: "Synthetic coordinates" },
+};
+
+/** Country names (every language), aliases; not codes, which only count as a separate part. */
+const COUNTRIES_BY_NAME = new Map<string, Country>(
+  COUNTRIES.flatMap((country) =>
+    [...country.names, ...(country.formalNames ?? []), ...(country.aliases ?? [])].map(
+      (name): [string, Country] => [normalizeAddress(name), country]
+    )
+  )
+);
+
 const PLACES_BY_ALIAS = new Map<string, Place>(
   PLACES.flatMap((place) => place.aliases.map((alias) => [normalizeAddress(alias), place]))
 );
 
-const OSM_DATASOURCE = {
-  sourcename: "openstreetmap",
-  attribution: "© OpenStreetMap contributors",
-  license: "Open Database License",
-  url: "https://www.openstreetmap.org/copyright",
-};
+const CITIES_BY_ALIAS = new Map<string, City>(
+  CITIES.flatMap((city) => {
+    const country = COUNTRIES_BY_CODE.get(city.country)!;
+    const countryNames = [...COUNTRIES_BY_NAME].filter(([, named]) => named === country);
+    return city.names.flatMap((cityName) =>
+      [...countryNames.map(([name]) => name), country.code].map((countryName): [string, City] => [
+        `${normalizeAddress(cityName)} ${countryName}`,
+        city,
+      ])
+    );
+  })
+);
 
-function placeProperties(place: Place): Omit<BatchResult, "query"> {
-  const { aliases: _aliases, ...address } = place;
-  return {
-    datasource: OSM_DATASOURCE,
-    ...address,
-    formatted: `${place.address_line1}, ${place.address_line2}`,
-    place_id: createHash("sha256").update(place.aliases[0]).digest("hex").slice(0, 40),
-  };
+/** Drops the parts a result lacks: Geoapify leaves them out rather than sending null. */
+function compact<T extends object>(record: T): T {
+  return Object.fromEntries(
+    Object.entries(record).filter(([, value]) => value !== undefined && value !== "")
+  ) as T;
 }
 
 function roundCoordinate(value: number): number {
   return Math.round(value * 1e7) / 1e7;
 }
 
-/** Forward-geocodes one free-form address; a not-found result carries only `query`. */
-export function geocode(text: string): BatchResult {
-  const query = { text };
-  const normalized = normalizeAddress(text);
-  const place = PLACES_BY_ALIAS.get(normalized);
-  if (place) {
-    return {
-      query,
-      ...placeProperties(place),
-      rank: {
-        confidence: 1,
-        confidence_city_level: 1,
-        confidence_street_level: 1,
-        match_type: "full_match",
-      },
-    };
-  }
-  if (!/\d/.test(normalized)) return { query };
-
-  const digest = createHash("sha256").update(normalized).digest();
-  // Latitudes stay within inhabited bands so synthetic points look plausible on a map.
-  const lat = -60 + (digest.readUInt32BE(0) / 2 ** 32) * 130;
-  const lon = -180 + (digest.readUInt32BE(4) / 2 ** 32) * 360;
+/** The parts every result in a city shares: region, country and time zone. */
+function regionParts(city: City, lang: string) {
+  const country = COUNTRIES_BY_CODE.get(city.country)!;
   return {
-    query,
-    datasource: { sourcename: "geobatch-emulator", attribution: "Synthetic coordinates" },
-    lat: roundCoordinate(lat),
-    lon: roundCoordinate(lon),
+    country: translate(country.names, lang),
+    country_code: country.code,
+    state: city.state,
+    state_code: city.state_code,
+    county: city.county,
+    city: translate(city.names, lang),
+    iso3166_2: city.state_code ? `${country.code.toUpperCase()}-${city.state_code}` : undefined,
+    timezone: TIME_ZONES.get(city.timezone),
+  };
+}
+
+function located(lat: number, lon: number, sourceObject: string) {
+  return { lat, lon, plus_code: plusCode(lat, lon), place_id: placeId(lat, lon, sourceObject) };
+}
+
+const FULL_MATCH = {
+  confidence: 1,
+  confidence_city_level: 1,
+  confidence_street_level: 1,
+  match_type: "full_match",
+};
+
+function placeProperties(place: Place, lang: string): Omit<BatchResult, "query"> {
+  const city = CITIES_BY_KEY.get(place.city)!;
+  const country = COUNTRIES_BY_CODE.get(city.country)!;
+  const region = regionParts(city, lang);
+  const addressLine2 = place.address_line2
+    .replace("{city}", region.city)
+    .replace("{country}", translate(country.formalNames ?? country.names, lang));
+  const slug = normalizeAddress(place.aliases[0]).replaceAll(" ", "-");
+  return compact({
+    datasource: DATASOURCES[place.source],
+    name: place.name,
+    ...region,
+    postcode: place.postcode,
+    district: place.district,
+    suburb: place.suburb,
+    street: place.street,
+    housenumber: place.housenumber,
+    ...located(place.lat, place.lon, `${place.source}:venue:${slug}`),
+    result_type: place.result_type,
+    formatted: `${place.address_line1}, ${addressLine2}`,
+    address_line1: place.address_line1,
+    address_line2: addressLine2,
+  });
+}
+
+function cityProperties(city: City, lang: string): Omit<BatchResult, "query"> {
+  const region = regionParts(city, lang);
+  const addressLine2 = [region.state, region.country].filter(Boolean).join(", ");
+  return compact({
+    datasource: DATASOURCES.openstreetmap,
+    name: region.city,
+    ...region,
+    ...located(city.lat, city.lon, `openstreetmap:city:${normalizeAddress(city.key)}`),
+    result_type: "city",
+    formatted: `${region.city}, ${addressLine2}`,
+    address_line1: region.city,
+    address_line2: addressLine2,
+  });
+}
+
+/** The country an address names at its end; see rule 3 above. */
+function namedCountry(text: string): Country | undefined {
+  const parts = text.split(",");
+  const lastPart = normalizeAddress(parts[parts.length - 1]);
+  if (parts.length > 1 && /^[a-z]{2}$/.test(lastPart)) return COUNTRIES_BY_CODE.get(lastPart);
+  const words = normalizeAddress(text).split(" ");
+  // Longest ending first, so "united states of america" wins over "america".
+  for (let start = Math.max(0, words.length - 4); start < words.length; start++) {
+    const country = COUNTRIES_BY_NAME.get(words.slice(start).join(" "));
+    if (country) return country;
+  }
+  return undefined;
+}
+
+function syntheticProperties(
+  text: string,
+  normalized: string,
+  options: LookupOptions,
+  lang: string
+): Omit<BatchResult, "query"> | undefined {
+  const digest = createHash("sha256").update(normalized).digest();
+  const choose = <T>(items: readonly T[], offset: number) =>
+    items[digest.readUInt32BE(offset) % items.length];
+  const named = namedCountry(text);
+  const candidates = options.countryCodes
+    ? COUNTRIES.filter((country) => options.countryCodes!.includes(country.code))
+    : COUNTRIES;
+  const country = named ?? (candidates.length ? choose(candidates, 8) : undefined);
+  if (!country) return undefined;
+
+  const centre = choose(
+    CITIES.filter((city) => city.country === country.code),
+    12
+  );
+  const spread = (offset: number) =>
+    (digest.readUInt32BE(offset) / 2 ** 32 - 0.5) * 2 * SYNTHETIC_SPREAD_DEGREES;
+  const lat = roundCoordinate(centre.lat + spread(0));
+  const lon = roundCoordinate(centre.lon + spread(4));
+  const parts = text.split(",").map((part) => part.trim());
+  const street = /^(\d+\w*)\s+(.+)$/.exec(parts[0]);
+  const cityPart = parts[1] && namedCountry(parts[1]) !== country && !/\d/.test(parts[1]);
+  return compact({
+    datasource: DATASOURCES.synthetic,
+    country: translate(country.names, lang),
+    country_code: country.code,
+    city: cityPart ? parts[1] : undefined,
+    street: street?.[2],
+    housenumber: street?.[1],
+    ...located(lat, lon, `geobatch-emulator:address:${digest.toString("hex").slice(0, 40)}`),
+    timezone: TIME_ZONES.get(centre.timezone),
     result_type: "building",
     formatted: text.trim(),
-    address_line1: text.trim(),
-    rank: { confidence: 0.5, match_type: "match_by_building" },
-    place_id: digest.toString("hex").slice(0, 40),
-  };
+    address_line1: parts[0],
+    address_line2: parts.slice(1).join(", "),
+    rank: {
+      confidence: 0.5,
+      confidence_city_level: 0.5,
+      confidence_street_level: 0.5,
+      match_type: "match_by_building",
+    },
+  });
+}
+
+/** Forward-geocodes one free-form address; a not-found result carries only `query`. */
+export function geocode(text: string, options: LookupOptions = {}): BatchResult {
+  const query = { text };
+  const lang = options.lang ?? TRANSLATED_LANGUAGES[0];
+  const normalized = normalizeAddress(text);
+  const place = PLACES_BY_ALIAS.get(normalized);
+  const city = place ? undefined : CITIES_BY_ALIAS.get(normalized);
+  let properties: Omit<BatchResult, "query"> | undefined;
+  if (place) properties = { ...placeProperties(place, lang), rank: FULL_MATCH };
+  else if (city) properties = { ...cityProperties(city, lang), rank: FULL_MATCH };
+  else if (/\d/.test(normalized)) properties = syntheticProperties(text, normalized, options, lang);
+
+  const outside =
+    options.countryCodes !== undefined &&
+    !options.countryCodes.includes(String(properties?.country_code));
+  return properties && !outside ? { query, ...properties } : { query };
 }
 
 const EARTH_RADIUS_METERS = 6_371_008.8;
@@ -385,23 +302,27 @@ function distanceMeters(lat1: number, lon1: number, lat2: number, lon2: number):
   return 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
-/** A reverse-geocoding result: the query echoes the coordinate instead of a text. */
-export type ReverseResult = Omit<BatchResult, "query"> & { query: { lon: number; lat: number } };
-
-/** Reverse-geocodes a coordinate to the nearest gazetteer place, with its distance in metres. */
-export function reverseGeocode(lon: number, lat: number): ReverseResult {
-  let nearest = PLACES[0];
+/** Reverse-geocodes a coordinate; see the reverse rule above. */
+export function reverseGeocode(
+  lon: number,
+  lat: number,
+  options: LookupOptions = {}
+): ReverseResult {
+  const query = { lon, lat, plus_code: plusCode(lat, lon) };
+  const lang = options.lang ?? TRANSLATED_LANGUAGES[0];
+  let nearest: Place | City | undefined;
   let nearestDistance = Infinity;
-  for (const place of PLACES) {
-    const distance = distanceMeters(lat, lon, place.lat, place.lon);
+  for (const candidate of [...PLACES, ...CITIES]) {
+    const distance = distanceMeters(lat, lon, candidate.lat, candidate.lon);
     if (distance < nearestDistance) {
-      nearest = place;
+      nearest = candidate;
       nearestDistance = distance;
     }
   }
-  return {
-    query: { lon, lat },
-    ...placeProperties(nearest),
-    distance: Math.round(nearestDistance * 100) / 100,
-  };
+  if (!nearest || nearestDistance > REVERSE_RADIUS_METERS) return { query };
+  const distance = Math.round(nearestDistance * 100) / 100;
+  if ("aliases" in nearest) {
+    return { query, ...placeProperties(nearest, lang), category: nearest.category, distance };
+  }
+  return { query, ...cityProperties(nearest, lang), category: "populated_place", distance };
 }
