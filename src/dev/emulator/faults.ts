@@ -54,13 +54,8 @@ export class FaultScript {
   }
 }
 
-/**
- * Not Geoapify's wording (its 429 always says "Quota exceeded"), kept as the default of an
- * injected 429 only because today's client tests tell a rate 429 apart by it; the emulator's own
- * limits answer the spec's body. To be replaced by "Quota exceeded" once the client treats every
- * 429 as "slow down" (issue 9).
- */
-const INJECTED_429_MESSAGE = "Too many requests, please slow down";
+/** Geoapify's own wording: a 429 says "Quota exceeded" for a burst and a spent quota alike. */
+const INJECTED_429_MESSAGE = "Quota exceeded";
 
 function faultAnswer(fault: AnswerFault): Answer {
   if (fault === "drop") return "drop";
