@@ -15,7 +15,8 @@
 
 /** What a batch function receives besides its keys. */
 export interface BatchContext {
-  /** Aborted when no waiter wants any key of this batch any more, or when the batcher closes. */
+  /** Aborted when no waiter wants any key of this batch any more, or when the batcher closes.
+   * The batch function decides what to stop; its late result is ignored either way. */
   signal: AbortSignal;
   /** Increases by one per batch, from 1; matches the telemetry events. */
   batchId: number;
@@ -269,9 +270,9 @@ export class Batcher<K, V> {
         if (this.queue.size === 0) this.clearWindowTimer();
       }
     } else if (--batch.waiterCount === 0) {
-      // Nobody wants any of this batch's keys: let the batch function stop (a Geoapify job can
-      // poll for minutes) and make new loads of its keys start afresh rather than join a batch
-      // whose result will be thrown away.
+      // Nobody wants any of this batch's keys: tell the batch function (what stopping means is
+      // its call: work it has not started can be dropped, work already paid for may go on), and
+      // make new loads of its keys start afresh rather than join a batch nobody waits for.
       this.forgetSent(batch);
       batch.controller.abort(reason);
       dropped = true;

@@ -27,12 +27,17 @@ function importedRooms(file: string): string[] {
 
 const OFFICE_GLOBALS = /\b(Office|OfficeRuntime|Excel|CustomFunctions)\./;
 const DOM_GLOBALS = /\b(window|document)\./;
+const IO_GLOBALS = /\b(fetch|indexedDB|localStorage|setTimeout|setInterval|Date\.now)\b/;
 
 describe("architecture walls", () => {
   it.each([
     ["batching", ["geoapify", "functions", "taskpane", "runtime", "settings", "cache", "dev"]],
     ["geoapify", ["functions", "taskpane", "runtime", "settings", "cache", "batching", "dev"]],
     ["cache", ["functions", "taskpane", "runtime", "geoapify", "batching", "dev"]],
+    [
+      "places",
+      ["functions", "taskpane", "runtime", "geoapify", "batching", "cache", "settings", "dev"],
+    ],
   ])("src/%s imports none of %j and no Office or DOM global", (room, forbidden) => {
     for (const file of sourceFiles(join(SRC, room))) {
       const rooms = importedRooms(file);
@@ -45,6 +50,8 @@ describe("architecture walls", () => {
         .replace(/\/\/.*$/gm, "");
       expect(code, file).not.toMatch(OFFICE_GLOBALS);
       if (room !== "cache") expect(code, file).not.toMatch(DOM_GLOBALS);
+      // The domain is pure: no network, storage or clock of its own.
+      if (room === "places") expect(code, file).not.toMatch(IO_GLOBALS);
     }
   });
 
