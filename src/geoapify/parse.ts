@@ -1,31 +1,23 @@
 // Reading Geoapify's answers into Places. Anything that is not the documented shape is
 // "malformed": guessing at an undocumented shape could put a wrong coordinate into a spreadsheet.
 
-import type { Place } from "../places/place";
+import {
+  NUMERIC_FIELDS,
+  REVERSE_FIELDS,
+  type NumericField,
+  type Place,
+  type PlaceField,
+} from "../places/place";
 import { GeoapifyError } from "./errors";
 
-/** Top-level text fields of a result that a Place carries under the same name. */
-const TEXT_FIELDS = [
-  "formatted",
-  "address_line1",
-  "address_line2",
-  "housenumber",
-  "street",
-  "suburb",
-  "district",
-  "postcode",
-  "city",
-  "county",
-  "state",
-  "state_code",
-  "country",
-  "country_code",
-  "result_type",
-  "plus_code",
-  "place_id",
-  "name",
-  "category",
-] as const satisfies ReadonlyArray<keyof Place>;
+/** Fields Geoapify nests (`rank.match_type`, `timezone.name`) rather than sends at the top. */
+const NESTED_TEXT_FIELDS = new Set<PlaceField>(["match_type", "timezone"]);
+
+/** Top-level text fields of a result, which a Place carries under the same name. */
+const TEXT_FIELDS = REVERSE_FIELDS.filter(
+  (field): field is Exclude<PlaceField, NumericField | "match_type" | "timezone"> =>
+    !NUMERIC_FIELDS.has(field) && !NESTED_TEXT_FIELDS.has(field)
+);
 
 /** `rank.*` fields, flattened onto the Place. */
 const RANK_NUMBERS = ["confidence", "confidence_city_level", "confidence_street_level"] as const;

@@ -76,7 +76,10 @@ export const REVERSE_FIELDS = [...FORWARD_FIELDS, "distance", "name", "category"
 export type PlaceField = (typeof REVERSE_FIELDS)[number];
 
 /** Fields whose values are numbers; every other field is text. */
-export const NUMERIC_FIELDS: ReadonlySet<PlaceField> = new Set<PlaceField>([
+export type NumericField =
+  "lat" | "lon" | "confidence" | "confidence_city_level" | "confidence_street_level" | "distance";
+
+export const NUMERIC_FIELDS: ReadonlySet<PlaceField> = new Set<NumericField>([
   "lat",
   "lon",
   "confidence",
