@@ -3,7 +3,8 @@
 // development build of the add-in for the one test that needs a dev-only hook.
 
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
@@ -103,39 +104,35 @@ export function emulatorAddress(lat: number, lon: number): string | undefined {
   return reverseGeocode(lon, lat).formatted;
 }
 
-export interface DevAddin {
-  /** The built add-in (functions.js, functions.json, manifest.xml…), to serve as addinRoot. */
-  root: string;
-  remove(): Promise<void>;
-}
-
 /** How long a development build of the add-in may take on a small, busy machine. */
 const DEV_BUILD_TIMEOUT_MS = 150_000;
 
+/** A fresh temporary directory for buildDevAddin, named at once so a harness can serve it. */
+export function devAddinDirectory(): string {
+  return mkdtempSync(path.join(tmpdir(), "geobatch-dev-addin-"));
+}
+
 /**
- * A development build of the add-in (webpack --mode development, config "addin") in a temporary
- * directory: the build `npm start` serves, with its dev-only hooks. The production build in
- * dist/ compiles them away, so tests of those hooks need this one.
+ * Writes a development build of the add-in (webpack --mode development, config "addin") into
+ * `root`: the build `npm start` serves, with its dev-only hooks. The production build in dist/
+ * compiles them away, so tests of those hooks need this one.
  */
-export async function buildDevAddin(): Promise<DevAddin> {
-  const root = await mkdtemp(path.join(tmpdir(), "geobatch-dev-addin-"));
+export async function buildDevAddin(root: string): Promise<void> {
   const webpack = path.join(ROOT, "node_modules/webpack/bin/webpack.js");
   const args = [webpack, "--mode", "development", "--config-name", "addin", "--output-path", root];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        args,
-        { cwd: ROOT, timeout: DEV_BUILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
-        (error, stdout) => {
-          if (error) reject(new Error(`The dev build failed: ${error.message}\n${stdout}`));
-          else resolve();
-        }
-      );
-    });
-  } catch (error) {
-    await rm(root, { recursive: true, force: true });
-    throw error;
-  }
-  return { root, remove: () => rm(root, { recursive: true, force: true }) };
+  await new Promise<void>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      args,
+      { cwd: ROOT, timeout: DEV_BUILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout) => {
+        if (error) reject(new Error(`The dev build failed: ${error.message}\n${stdout}`));
+        else resolve();
+      }
+    );
+  });
+}
+
+export function removeDirectory(root: string): Promise<void> {
+  return rm(root, { recursive: true, force: true });
 }
