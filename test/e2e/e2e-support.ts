@@ -9,7 +9,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { geocode, reverseGeocode, type LookupOptions } from "../../src/dev/emulator/gazetteer";
-import type { GeoapifyEmulator, RecordedRequest, RequestKind } from "../../src/dev/emulator/emulator";
+import type {
+  GeoapifyEmulator,
+  RecordedRequest,
+  RequestKind,
+} from "../../src/dev/emulator/emulator";
 import type { TelemetryEvent } from "../../src/runtime/telemetry";
 import { ROOT } from "./harness";
 
@@ -29,8 +33,8 @@ export function gridCell(page: Page, row: number, column: number) {
  * Records the runtime's telemetry (src/runtime/telemetry.ts: DOM events on the page) into
  * `window.__telemetry` from the first script on, reloads included. Pass as `prepare`.
  */
-export function recordTelemetry(context: BrowserContext): Promise<void> {
-  return context.addInitScript(() => {
+export async function recordTelemetry(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
     if (window !== window.top) return;
     const events: TelemetryEvent[] = [];
     window.__telemetry = events;
@@ -101,7 +105,8 @@ export function answered(
 
 /** The formatted address the emulator gives for a point, or undefined at sea. */
 export function emulatorAddress(lat: number, lon: number): string | undefined {
-  return reverseGeocode(lon, lat).formatted;
+  const { formatted } = reverseGeocode(lon, lat);
+  return typeof formatted === "string" ? formatted : undefined;
 }
 
 /** How long a development build of the add-in may take on a small, busy machine. */

@@ -4,13 +4,7 @@
 // show and what the emulator was asked: counts and order, never how long anything took.
 
 import { describe, expect, it } from "vitest";
-import {
-  answered,
-  forwardMismatches,
-  recordTelemetry,
-  telemetry,
-  typeColumn,
-} from "./e2e-support";
+import { answered, forwardMismatches, recordTelemetry, telemetry, typeColumn } from "./e2e-support";
 import { readCells, useE2E, waitForIdle } from "./harness";
 
 /** The free plan's rate. */

@@ -11,8 +11,6 @@ import { readCells, useE2E, waitForIdle } from "./harness";
 
 const e2e = useE2E({ emulator: { latencyMs: 5, jobBaseMs: 100, jobPerAddressMs: 0.05 } });
 
-const REVERSE_KINDS = ["reverse-submit", "reverse-poll", "single-reverse"] as const;
-
 /** Six decimals, as the add-in rounds them, so what a cell asks is what the emulator answers. */
 const six = (value: number) => Number(value.toFixed(6));
 
