@@ -6,12 +6,17 @@
 //   slot and one result, both while the key is queued and while its batch is in flight.
 // - The first key into an empty queue opens a window of windowMs; when it elapses, queued keys
 //   are sent. A queue holding maxBatchSize keys is sent at once. At most maxConcurrentBatches
-//   batch functions run at once; other keys wait in arrival order and leave when a batch settles.
+//   batches hold a slot at once; other keys wait in arrival order and leave when a slot frees: a
+//   batch frees its slot when it settles, or earlier through context.release() (its work was
+//   handed on), so keys that arrive meanwhile fill the next batch instead of a string of small ones.
 // - Each waiter settles exactly once: with its key's value, with its key's Error, with the batch's
 //   failure, with its own signal's reason, or with the close() reason.
 // - Nothing is cached: once a key's batch settles, the key is forgotten.
 // - No timer exists while nothing is queued, so an idle batcher costs nothing and keeps no
 //   process alive.
+
+import type { BatcherEvent } from "./events";
+import { Waiter } from "./waiter";
 
 /** What a batch function receives besides its keys. */
 export interface BatchContext {
@@ -20,6 +25,8 @@ export interface BatchContext {
   signal: AbortSignal;
   /** Increases by one per batch, from 1; matches the telemetry events. */
   batchId: number;
+  /** Frees the batch's concurrency slot before it settles; its keys can still be joined. */
+  release(): void;
 }
 
 /** Resolves one batch: one value or Error per key, same order and length as `keys`. */
@@ -42,37 +49,7 @@ export interface BatcherOptions<K, V> {
   onEvent?: (event: BatcherEvent) => void;
 }
 
-/** Telemetry. `key` is always the keyOf string; times are milliseconds. */
-export type BatcherEvent =
-  /** joined: the load shared a slot with an earlier load of the same key (queued or in flight). */
-  | { type: "enqueued"; key: string; queued: number; joined: boolean }
-  /** Wait times are measured per key, from its first load to this dispatch. */
-  | {
-      type: "dispatched";
-      batchId: number;
-      size: number;
-      waiters: number;
-      maxWaitMs: number;
-      meanWaitMs: number;
-      inFlight: number;
-      queued: number;
-    }
-  /** fulfilled + rejected === size, counted by what the batch function returned; error is set
-   * when the whole batch failed (then rejected === size). */
-  | {
-      type: "settled";
-      batchId: number;
-      size: number;
-      durationMs: number;
-      fulfilled: number;
-      rejected: number;
-      error?: Error;
-    }
-  /** dropped: this cancellation took the key out of the queue (it is never sent) or aborted its
-   * batch (no waiter was left for any of its keys). */
-  | { type: "cancelled"; key: string; dropped: boolean }
-  /** settled: how many waiters close() rejected. */
-  | { type: "closed"; settled: number };
+export type { BatcherEvent } from "./events";
 
 /** The rejection of every pending and later load once close() was called without a reason. */
 export class BatcherClosedError extends Error {
@@ -84,11 +61,13 @@ export class BatcherClosedError extends Error {
 }
 
 /** One distinct key, from its first load until its batch settles. */
+type EntryWaiter<K, V> = Waiter<Entry<K, V>, V>;
+
 interface Entry<K, V> {
   readonly key: K;
   readonly id: string;
   readonly enqueuedAt: number;
-  readonly waiters: Set<Waiter<K, V>>;
+  readonly waiters: Set<EntryWaiter<K, V>>;
   /** Set at dispatch. */
   batch: Batch<K, V> | undefined;
 }
@@ -98,40 +77,9 @@ interface Batch<K, V> {
   readonly entries: Entry<K, V>[];
   readonly controller: AbortController;
   readonly startedAt: number;
+  holdsSlot: boolean;
   /** Waiters across all entries; at zero the batch's signal is aborted. */
   waiterCount: number;
-}
-
-/**
- * One load() call. It is its own abort listener (handleEvent), so a load costs this object and
- * the promise executor, not an extra closure.
- */
-class Waiter<K, V> implements EventListenerObject {
-  constructor(
-    readonly entry: Entry<K, V>,
-    private readonly resolve: (value: V) => void,
-    private readonly reject: (reason: unknown) => void,
-    readonly signal: AbortSignal | undefined,
-    private readonly onAbort: (waiter: Waiter<K, V>) => void
-  ) {
-    signal?.addEventListener("abort", this);
-  }
-
-  handleEvent(): void {
-    this.onAbort(this);
-  }
-
-  // Both settle paths detach from the signal so that a long-lived signal (one per sheet, say)
-  // does not keep every settled waiter alive.
-  fulfil(value: V): void {
-    this.signal?.removeEventListener("abort", this);
-    this.resolve(value);
-  }
-
-  fail(reason: unknown): void {
-    this.signal?.removeEventListener("abort", this);
-    this.reject(reason);
-  }
 }
 
 export class Batcher<K, V> {
@@ -150,6 +98,7 @@ export class Batcher<K, V> {
   /** Batches whose batch function has not settled, aborted ones included: they hold a slot
    * until the batch function honours its signal. */
   private readonly activeBatches = new Set<Batch<K, V>>();
+  private slotsInUse = 0;
   /** Armed while the queue's oldest key is inside its window. Undefined while keys are queued
    * means the window has elapsed and they leave as soon as a slot frees. */
   private windowTimer: ReturnType<typeof setTimeout> | undefined;
@@ -218,7 +167,9 @@ export class Batcher<K, V> {
     }
     const slot = entry;
     const promise = new Promise<V>((resolve, reject) => {
-      slot.waiters.add(new Waiter(slot, resolve, reject, signal, this.cancelWaiter));
+      slot.waiters.add(
+        new Waiter<Entry<K, V>, V>(slot, resolve, reject, signal, this.cancelWaiter)
+      );
     });
     if (slot.batch !== undefined) slot.batch.waiterCount++;
     this.emit({ type: "enqueued", key: id, queued: this.queue.size, joined });
@@ -254,7 +205,7 @@ export class Batcher<K, V> {
     this.dispatchReady();
   };
 
-  private readonly cancelWaiter = (waiter: Waiter<K, V>): void => {
+  private readonly cancelWaiter = (waiter: EntryWaiter<K, V>): void => {
     // A settled waiter has already removed this listener, so the waiter is still pending here.
     const entry = waiter.entry;
     const reason: unknown = waiter.signal?.reason;
@@ -288,7 +239,7 @@ export class Batcher<K, V> {
   private dispatchReady(): void {
     while (
       this.queue.size > 0 &&
-      this.activeBatches.size < this.maxConcurrentBatches &&
+      this.slotsInUse < this.maxConcurrentBatches &&
       (this.queue.size >= this.maxBatchSize || this.windowTimer === undefined)
     ) {
       this.dispatchBatch();
@@ -303,6 +254,7 @@ export class Batcher<K, V> {
       entries: [],
       controller: new AbortController(),
       startedAt: now,
+      holdsSlot: true,
       waiterCount: 0,
     };
     const keys: K[] = [];
@@ -320,6 +272,7 @@ export class Batcher<K, V> {
       totalWaitMs += now - entry.enqueuedAt;
     }
     this.activeBatches.add(batch);
+    this.slotsInUse++;
     this.emit({
       type: "dispatched",
       batchId: batch.id,
@@ -332,7 +285,11 @@ export class Batcher<K, V> {
       queued: this.queue.size,
     });
 
-    const context: BatchContext = { signal: batch.controller.signal, batchId: batch.id };
+    const context: BatchContext = {
+      signal: batch.controller.signal,
+      batchId: batch.id,
+      release: () => this.releaseSlot(batch),
+    };
     // Calling the batch function from a microtask keeps it out of load()'s call stack: a batch
     // function that throws synchronously, or calls load() or close(), cannot corrupt a dispatch
     // that is still in progress.
@@ -382,6 +339,7 @@ export class Batcher<K, V> {
   ): void {
     this.forgetSent(batch);
     this.activeBatches.delete(batch);
+    this.freeSlot(batch);
     this.emit({
       type: "settled",
       batchId: batch.id,
@@ -392,6 +350,18 @@ export class Batcher<K, V> {
       ...(error === undefined ? {} : { error }),
     });
     this.dispatchReady();
+  }
+
+  private releaseSlot(batch: Batch<K, V>): void {
+    if (this.freeSlot(batch) && this.closeReason === undefined) this.dispatchReady();
+  }
+
+  /** Returns whether the batch still held its slot. */
+  private freeSlot(batch: Batch<K, V>): boolean {
+    if (!batch.holdsSlot) return false;
+    batch.holdsSlot = false;
+    this.slotsInUse--;
+    return true;
   }
 
   /** Stops new loads from joining the batch. The identity check matters once a batch was

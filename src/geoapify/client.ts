@@ -6,20 +6,14 @@
 
 import type { Place } from "../places/place";
 import { GeoapifyError } from "./errors";
-import type { ClientEvent } from "./events";
+import type { ClientState, GeoapifyClientOptions, RunOptions } from "./client-options";
 import { Job, type JobContext, type JobResult, type JobSpec } from "./job";
 import { JOB_KINDS, type JobKind } from "./job-kinds";
-import {
-  hashApiKey,
-  memoryJobStore,
-  takeLease,
-  type JobStore,
-  type LockManagerLike,
-} from "./job-store";
+import { hashApiKey, memoryJobStore, takeLease, type LockManagerLike } from "./job-store";
 import { parseJson, readSingleResult } from "./parse";
 import { JobTiming } from "./poll-timing";
-import { RequestScheduler, type SchedulerPhase, type Timers } from "./scheduler";
-import { openRateChannel, type RateChannel } from "./shared-rate";
+import { RequestScheduler, type Timers } from "./scheduler";
+import { openRateChannel } from "./shared-rate";
 import { Transport } from "./transport";
 import { MAX_BATCH_SIZE } from "./types";
 
@@ -28,68 +22,7 @@ export type { JobKind } from "./job-kinds";
 export type { JobResult, JobSpec } from "./job";
 export { hashApiKey, openJobStore, memoryJobStore } from "./job-store";
 export type { JobStore, StoredJob } from "./job-store";
-
-export interface GeoapifyClientOptions {
-  /** Origin of the API, without `/v1`, e.g. "https://api.geoapify.com". */
-  baseUrl: string;
-  /** Sent only as the `apiKey` query parameter; hashed (SHA-256) wherever it is identified. */
-  apiKey: string;
-  /** The plan's requests per second, polls included. Default 5 (the free plan). */
-  ratePerSecond?: number;
-  /** How long a caller waits for a job after Geoapify accepted it. Default 120_000. */
-  waitLimitMs?: number;
-  /** Where jobs in flight are kept across page loads. Default: memory only. */
-  jobStore?: JobStore;
-  /**
-   * The credits gate, asked right before a submit with the count of new inputs and the credits
-   * each costs: returns how many may be sent (the first N in order); the others resolve as
-   * GeoapifyError "budget" and are not sent.
-   */
-  admit?: (inputs: number, creditsPerInput: number) => number;
-  /** Observer for telemetry. Events never carry the key. */
-  onEvent?: (event: ClientEvent) => void;
-  /** Every collected job's results (awaited, background or resumed), inputs in the job's order. */
-  onResults?: (job: JobSpec, results: readonly JobResult[]) => void;
-  /** Default `globalThis.fetch`, looked up at request time. */
-  fetch?: typeof fetch;
-  /** Source of jitter in [0, 1). Default `Math.random`. */
-  random?: () => number;
-  /** Epoch milliseconds. Default `Date.now`. */
-  now?: () => number;
-  /** Default the global setTimeout/clearTimeout, looked up at call time (fake timers work). */
-  timers?: Timers;
-  /** The Web Locks API for the job lease. Default `navigator.locks` where it exists. */
-  locks?: LockManagerLike;
-  /** The cross-runtime rate channel. Default a BroadcastChannel where it exists; `null`: none. */
-  rateChannel?: (baseUrl: string, keyHash: string) => RateChannel | undefined;
-  /** 429s with no other answer for this long mean the quota is spent. Default 60_000. */
-  quotaAfterMs?: number;
-  /** First wait between quota probes; doubles per failed probe. Default 300_000. */
-  probeIntervalMs?: number;
-  /** Longest wait between quota probes. Default 3_600_000. */
-  maxProbeIntervalMs?: number;
-  /** Base of the growing, jittered retry and 429 back-off. Default 1_000. */
-  retryBaseDelayMs?: number;
-  /** Longest single back-off; also caps Retry-After. Default 30_000. */
-  maxRetryDelayMs?: number;
-  /** Attempts per request for 5xx and lost connections, the first included. Default 4. */
-  maxAttempts?: number;
-  /** The lowest rate the 429 handling slows down to. Default 0.5. */
-  minRatePerSecond?: number;
-  /** Added to the 1 s window the rate is counted in, for arrival jitter. Default 100. */
-  windowMarginMs?: number;
-  /** ky's timeout for one HTTP exchange; expiry counts as no answer. Default 30_000. */
-  requestTimeoutMs?: number;
-}
-
-export interface ClientState {
-  phase: SchedulerPhase;
-  ratePerSecond: number;
-  /** While backing off or in the quota phase: when the next trial or probe may go out. */
-  resumeAt?: number;
-  jobsInFlight: number;
-  queuedRequests: number;
-}
+export type { ClientState, GeoapifyClientOptions, RunOptions } from "./client-options";
 
 /** Geoapify keeps a job's results 24 hours. */
 const RETENTION_MS = 24 * 60 * 60_000;
@@ -188,13 +121,13 @@ export class GeoapifyClient {
    * Rejects only for whole-call failures: auth, quota, still-running, aborted before submit,
    * network on submit… Aborting after the submit ends the wait, not the job.
    */
-  async run(job: JobSpec, options: { signal?: AbortSignal } = {}): Promise<JobResult[]> {
+  async run(job: JobSpec, options: RunOptions = {}): Promise<JobResult[]> {
     const { inputs } = job;
     if (inputs.length === 0 || inputs.length > MAX_BATCH_SIZE) {
       throw new RangeError(`a job takes 1 to ${MAX_BATCH_SIZE} inputs, not ${inputs.length}`);
     }
     this.#throwIfRefused(options.signal);
-    return this.#runParts(job, options.signal, false);
+    return this.#runParts(job, options.signal, false, options.onSent);
   }
 
   /** Collects the stored jobs of this endpoint and key; drops those another key paid for. */
@@ -287,7 +220,8 @@ export class GeoapifyClient {
   async #runParts(
     spec: JobSpec,
     signal: AbortSignal | undefined,
-    resubmission: boolean
+    resubmission: boolean,
+    onSent: () => void = () => {}
   ): Promise<JobResult[]> {
     const { inputKey } = JOB_KINDS[spec.kind];
     const results: JobResult[] = new Array(spec.inputs.length);
@@ -323,6 +257,7 @@ export class GeoapifyClient {
       const inputs = groups.slice(0, admitted).map((group) => spec.inputs[group[0]]);
       const job = Job.submit(this.#jobContext(spec.params), { ...spec, inputs }, resubmission);
       this.#running.add(job);
+      void job.sent.then(onSent);
       const wanted = groups.slice(0, admitted);
       parts.push({
         at: wanted.flat(),
@@ -333,6 +268,7 @@ export class GeoapifyClient {
         ).then((found) => wanted.flatMap((group, position) => group.map(() => found[position]))),
       });
     }
+    if (admitted === 0) onSent();
     const settled = await Promise.allSettled(parts.map((part) => part.results));
     const failures = settled.flatMap((outcome) =>
       outcome.status === "rejected" ? [outcome.reason] : []

@@ -77,6 +77,10 @@ export class Job {
   #lastFailure: GeoapifyError | undefined;
   #lease: Promise<(() => void) | undefined> | undefined;
   #ended = false;
+  #markSent: () => void = () => {};
+  /** Settles once the submit is over (accepted, answered at once, or failed): from then on the
+   * job no longer waits to be sent. */
+  readonly sent = new Promise<void>((resolve) => (this.#markSent = resolve));
 
   private constructor(context: JobContext, spec: JobSpec, resubmission: boolean) {
     this.#context = context;
@@ -99,6 +103,7 @@ export class Job {
     job.#resumed = true;
     job.#lease = Promise.resolve(release);
     job.#accept(stored.id, stored.submittedAt);
+    job.#markSent();
     return job;
   }
 
@@ -195,6 +200,8 @@ export class Job {
       void this.#persist();
     } catch (error) {
       this.#fail(asGeoapifyError(error));
+    } finally {
+      this.#markSent();
     }
   }
 

@@ -32,8 +32,13 @@ import { publish } from "./telemetry";
 
 export { GeoBatchStoppedError } from "./errors";
 
-/** A safety bound on memory: how fast jobs go out is the request scheduler's decision. */
-const MAX_BATCHES_IN_FLIGHT = 64;
+/**
+ * One batch per job group is cut at a time: the next is cut once the previous one's job has
+ * been sent (its slot is released then, not when the job is done), so cells that arrive while a
+ * submit waits for the rate fill the next job instead of a string of small ones. How many jobs
+ * are in flight is then the request scheduler's doing, not a fixed number.
+ */
+const BATCHES_BEING_SENT = 1;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface GeocoderOptions {
@@ -196,7 +201,7 @@ export class Geocoder {
         batch: (lookups, context) => this.runBatch(lookups, context),
         keyOf: lookupKey,
         windowMs,
-        maxConcurrentBatches: MAX_BATCHES_IN_FLIGHT,
+        maxConcurrentBatches: BATCHES_BEING_SENT,
         // Per-key "enqueued" events would be one DOM event per cell; batches tell the story.
         onEvent: (event) => event.type !== "enqueued" && publish(event),
       });
@@ -207,7 +212,7 @@ export class Geocoder {
 
   private async runBatch(
     lookups: readonly Lookup[],
-    { signal, batchId }: BatchContext
+    { signal, batchId, release }: BatchContext
   ): Promise<Array<Place | null | Error>> {
     // Read at dispatch time: a key saved while cells waited is used by this batch.
     const endpoint = await this.settings.endpoint();
@@ -218,7 +223,7 @@ export class Geocoder {
     const { kind, options } = lookups[0];
     const inputs = lookups.map((lookup) => lookup.input);
     const job: JobSpec = { kind, params: jobParams(options), inputs, tag: batchId };
-    const results = await client.run(job, { signal });
+    const results = await client.run(job, { signal, onSent: release });
     return results.map((result) =>
       result instanceof GeoapifyError && result.kind === "budget"
         ? new BudgetExceededError(limits.dailyBudgetCredits ?? 0)

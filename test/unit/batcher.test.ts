@@ -363,6 +363,39 @@ describe("concurrency", () => {
     expect(loads.map((load) => load.value)).toEqual(["a", "b", "c", "d", "e"].map(valueOf));
   });
 
+  it("cuts the next batch when the previous one releases its slot, with what arrived meanwhile", async () => {
+    const { batcher, calls, answer } = setup({ windowMs: 10, maxConcurrentBatches: 1 });
+    const first = track(batcher.load("a"));
+    await vi.advanceTimersByTimeAsync(10);
+    await flush();
+    expect(calls.map((call) => call.keys)).toEqual([["a"]]);
+
+    // While the slot is held, keys queue up (and a load of "a" joins the batch in flight).
+    const later = ["b", "c", "d", "a"].map((key) => track(batcher.load(key)));
+    await vi.advanceTimersByTimeAsync(100);
+    await flush();
+    expect(calls).toHaveLength(1);
+
+    calls[0].context.release();
+    calls[0].context.release();
+    await flush();
+    expect(calls.map((call) => call.keys)).toEqual([["a"], ["b", "c", "d"]]);
+    expect(batcher.inFlight).toBe(2);
+
+    // A released batch still settles its own keys, and settling it frees no second slot.
+    answer(calls[0]);
+    await flush();
+    expect(first.value).toBe(valueOf("a"));
+    expect(later[3].value).toBe(valueOf("a"));
+    track(batcher.load("e"));
+    await vi.advanceTimersByTimeAsync(10);
+    await flush();
+    expect(calls).toHaveLength(2);
+    answer(calls[1]);
+    await flush();
+    expect(calls.map((call) => call.keys)).toEqual([["a"], ["b", "c", "d"], ["e"]]);
+  });
+
   it("defaults to four batches in flight", async () => {
     const { batcher, calls } = setup({ maxBatchSize: 1 });
     for (const key of ["a", "b", "c", "d", "e"]) track(batcher.load(key));

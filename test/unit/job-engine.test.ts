@@ -116,6 +116,30 @@ describe("attaching", () => {
   });
 });
 
+describe("onSent", () => {
+  it("fires once the call's job is accepted, and at once when everything attached", async () => {
+    const { fake, client } = harness({
+      client: { ratePerSecond: 1 },
+      fake: { jobMs: () => 3_000 },
+    });
+    const sent: string[] = [];
+    track(client.run(search(["1 Baker St London"]), { onSent: () => sent.push("first") }));
+    track(client.run(search(["2 Baker St London"]), { onSent: () => sent.push("second") }));
+    await advance(0);
+    // Both submits wait for the rate; neither was sent yet.
+    expect(sent).toEqual([]);
+    await advance(500);
+    expect(fake.submits).toHaveLength(1);
+    expect(sent).toEqual(["first"]);
+    track(client.run(search(["1 Baker St London"]), { onSent: () => sent.push("attached") }));
+    await advance(0);
+    expect(sent).toEqual(["first", "attached"]);
+    await advance(2_000);
+    expect(fake.submits).toHaveLength(2);
+    expect(sent).toEqual(["first", "attached", "second"]);
+  });
+});
+
 describe("reverse jobs", () => {
   it("send [lon, lat] and pair results by position, as full Places", async () => {
     const { fake, client } = harness();
