@@ -15,6 +15,7 @@ import {
 import { answerFor, type FakeGeoapify } from "./support/fake-geoapify";
 import {
   cacheKeyOf,
+  connect,
   drain,
   fakeGeoapify,
   openRuntime,
@@ -38,8 +39,8 @@ const { location, lat, address, details, place } = functions;
 let fake: FakeGeoapify;
 let opened: Runtime;
 
-function start(setup: Parameters<typeof openRuntime>[1] = {}): Geocoder {
-  opened = openRuntime(fake, setup);
+async function start(setup: Parameters<typeof openRuntime>[1] = {}): Promise<Geocoder> {
+  opened = await connect(openRuntime(fake, setup));
   runtime.geocoder = opened.geocoder;
   return opened.geocoder;
 }
@@ -72,7 +73,7 @@ afterEach(async () => {
 
 describe("one lookup shared by every function", () => {
   it("LOCATION, LAT, ADDRESS, DETAILS and PLACE of one address: one input, one job, one entry", async () => {
-    start();
+    await start();
     const spellings = ["1 Baker St London", "  1 baker st   LONDON ", "1 BAKER ST LONDON"];
     const expected = answerFor("1 Baker St London") as { lat: number; lon: number };
     const cells = [
@@ -100,7 +101,7 @@ describe("one lookup shared by every function", () => {
   });
 
   it("different option sets never share a job; equal ones ('FR, de' and 'de,fr') batch", async () => {
-    start();
+    await start();
     const cells = [
       lat("1 Baker St London", "FR, de", null, invocation()),
       lat("2 Baker St London", "de,fr", null, invocation()),
@@ -130,7 +131,7 @@ describe("one lookup shared by every function", () => {
 
 describe("formula value preview", () => {
   it("answers only from the cache and sends nothing for an uncached address", async () => {
-    start();
+    await start();
     const preview = () => invocation({ isInValuePreview: true });
     const [missed] = await drain([lat("3 Baker St London", null, null, preview())], 10_000);
     const error = await cellErrorOf(missed);
@@ -151,7 +152,7 @@ describe("formula value preview", () => {
 describe("the daily budget", () => {
   it("refuses the cells beyond it without sending them, and publishes the credits", async () => {
     // One credit: two batch addresses at half a credit each.
-    const geocoder = start({ settings: { dailyBudgetCredits: "1" } });
+    const geocoder = await start({ settings: { dailyBudgetCredits: "1" } });
     const addresses = ["1 Baker St London", "2 Baker St London", "3 Baker St London"];
     const outcomes = await drain(addresses.map((text) => lat(text, null, null, invocation())));
 
