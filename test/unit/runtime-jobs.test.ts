@@ -60,7 +60,10 @@ describe("a job past the wait limit", () => {
       expect((await cache).get(cacheKeyOf(lookupKey(search(text))))).toEqual(answerFor(text));
     }
     const requests = fake.requests.length;
-    const again = await drain(ADDRESSES.map((text) => geocoder.lookup(search(text))), 1_000);
+    const again = await drain(
+      ADDRESSES.map((text) => geocoder.lookup(search(text))),
+      1_000
+    );
     expect(again).toEqual(ADDRESSES.map(fulfilled));
     expect(fake.submits).toHaveLength(1);
     expect(fake.requests).toHaveLength(requests);
@@ -132,8 +135,9 @@ describe("forget(keys)", () => {
     expect(await drain(lookups.map((lookup) => geocoder.lookup(lookup)))).toEqual(
       texts.map(fulfilled)
     );
-    expect(await settleWithoutTime(geocoder.forget([lookupKey(lookups[0]), lookupKey(lookups[2])])))
-      .toBe(2);
+    expect(
+      await settleWithoutTime(geocoder.forget([lookupKey(lookups[0]), lookupKey(lookups[2])]))
+    ).toBe(2);
 
     expect(await drain(lookups.map((lookup) => geocoder.lookup(lookup)))).toEqual(
       texts.map(fulfilled)

@@ -33,7 +33,7 @@ export function quiesce(): Promise<void> {
  * Waits for real-loop work (crypto.subtle hashing the key) while the fake clock stands still:
  * resolves with `promise`'s outcome, or throws when it has not settled after `turns` macrotasks.
  */
-export async function settleWithoutTime<T>(promise: Promise<T>, turns = 200): Promise<T> {
+export async function settleWithoutTime<T>(promise: Promise<T>, turns = 20_000): Promise<T> {
   let done = false;
   void promise.then(
     () => (done = true),
