@@ -6,7 +6,7 @@
 // A lookup is (kind, options, input). Every function that needs the same lookup shares it:
 // GEO.LAT, GEO.ADDRESS and GEO.PLACE of one address are one slot in one job and one cache entry.
 
-import { Batcher, type BatchContext } from "../batching/batcher";
+import { Batcher, type BatcherEvent } from "../batching/batcher";
 import { GeocodeCache, NOT_FOUND, type CachedResult } from "../cache/geocode-cache";
 import {
   GeoapifyClient,
@@ -73,6 +73,9 @@ export class Geocoder {
   /** The connection used last, whose scheduler state the pane shows. */
   private latest: Connection | undefined;
   private pendingHits = 0;
+  /** Each batcher numbers its batches from 1; telemetry and job tags use one runtime-wide
+   * number, so batches of different groups are never mistaken for one another. */
+  private lastBatchNumber = 0;
   private closed = false;
 
   constructor(options: GeocoderOptions) {
@@ -192,22 +195,35 @@ export class Geocoder {
     const group = `${groupKey(lookup.kind, lookup.options)}|${windowMs}`;
     let batcher = this.batchers.get(group);
     if (!batcher) {
+      /** This batcher's batch ids -> runtime-wide batch numbers, from dispatch to settlement. */
+      const numbers = new Map<number, number>();
       batcher = new Batcher({
-        batch: (lookups, context) => this.runBatch(lookups, context),
+        batch: (lookups, { signal, batchId }) =>
+          this.runBatch(lookups, signal, numbers.get(batchId)),
         keyOf: lookupKey,
         windowMs,
         maxConcurrentBatches: MAX_BATCHES_IN_FLIGHT,
         // Per-key "enqueued" events would be one DOM event per cell; batches tell the story.
-        onEvent: (event) => event.type !== "enqueued" && publish(event),
+        onEvent: (event) => event.type !== "enqueued" && publish(this.renumber(event, numbers)),
       });
       this.batchers.set(group, batcher);
     }
     return batcher;
   }
 
+  /** The batcher dispatches (and numbers) a batch before it runs it, and settles it last. */
+  private renumber(event: BatcherEvent, numbers: Map<number, number>): BatcherEvent {
+    if (event.type !== "dispatched" && event.type !== "settled") return event;
+    if (event.type === "dispatched") numbers.set(event.batchId, ++this.lastBatchNumber);
+    const batchId = numbers.get(event.batchId) ?? event.batchId;
+    if (event.type === "settled") numbers.delete(event.batchId);
+    return { ...event, batchId };
+  }
+
   private async runBatch(
     lookups: readonly Lookup[],
-    { signal, batchId }: BatchContext
+    signal: AbortSignal,
+    batchId: number | undefined
   ): Promise<Array<Place | null | Error>> {
     // Read at dispatch time: a key saved while cells waited is used by this batch.
     const endpoint = await this.settings.endpoint();

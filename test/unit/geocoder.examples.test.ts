@@ -159,6 +159,29 @@ describe("the geocoder on the fake clock", () => {
   });
 });
 
+describe("telemetry", () => {
+  it("numbers batches once across job groups, and each job carries its batch's number", async () => {
+    const geocoder = await start();
+    const { events, stop } = recordTelemetry();
+    const lookups = [
+      search("1 Baker St London"),
+      search("1 Baker St London", { language: "de" }),
+      { kind: "reverse" as const, options: {}, input: "51.5,-0.12" },
+    ];
+    expect(await drain(lookups.map((lookup) => geocoder.lookup(lookup)))).toMatchObject(
+      Array(3).fill({ status: "fulfilled" })
+    );
+    stop();
+    const ofType = (type: string) => events.filter((event) => event.type === type);
+    const dispatched = ofType("dispatched").map((event) => (event as { batchId: number }).batchId);
+    expect(new Set(dispatched).size).toBe(3);
+    const tags = ofType("submitted").map((event) => (event as { tag?: number }).tag);
+    expect(new Set(tags)).toEqual(new Set(dispatched));
+    const settled = ofType("settled").map((event) => (event as { batchId: number }).batchId);
+    expect(new Set(settled)).toEqual(new Set(dispatched));
+  });
+});
+
 describe("429s", () => {
   it("a single 429, with or without Retry-After, costs a short wait, never a failed cell", async () => {
     const geocoder = await start({

@@ -26,7 +26,12 @@ vi.mock("../../src/runtime/runtime", () => ({
 
 installCustomFunctionsStandIn();
 collectTelemetry();
-const { location, lat, reverse, place } = await import("../../src/functions/functions");
+const functions = await import("../../src/functions/functions");
+const { location, lat, place } = functions;
+// A matrix parameter receives whatever Excel has: null when omitted, text from some hosts.
+const reverse = functions.reverse as (
+  ...args: [unknown, unknown, unknown, unknown, CustomFunctions.CancelableInvocation]
+) => Promise<unknown[][]>;
 
 const PALACE = "Buckingham Palace, London";
 let emulator: GeoapifyEmulator;
