@@ -43,6 +43,9 @@ export interface BatcherOptions<K, V> {
   maxBatchSize?: number;
   /** Most batches in flight at once; further ready keys wait, in order. Default 4. */
   maxConcurrentBatches?: number;
+  /** Numbers the batches (BatchContext.batchId, events). Default 1, 2, 3… per batcher; pass a
+   * shared counter when several batchers report to one telemetry stream. */
+  nextBatchId?: () => number;
   /** Identity used for de-duplication. Default: String(key). */
   keyOf?: (key: K) => string;
   /** Telemetry sink; a throwing listener must never break the batcher. */
@@ -102,7 +105,7 @@ export class Batcher<K, V> {
   /** Armed while the queue's oldest key is inside its window. Undefined while keys are queued
    * means the window has elapsed and they leave as soon as a slot frees. */
   private windowTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastBatchId = 0;
+  private readonly nextBatchId: () => number;
   private closeReason: Error | undefined;
 
   constructor(options: BatcherOptions<K, V>) {
@@ -111,6 +114,8 @@ export class Batcher<K, V> {
     this.maxBatchSize = options.maxBatchSize ?? 1000;
     this.maxConcurrentBatches = options.maxConcurrentBatches ?? 4;
     this.keyOf = options.keyOf ?? String;
+    let lastBatchId = 0;
+    this.nextBatchId = options.nextBatchId ?? (() => ++lastBatchId);
     this.onEvent = options.onEvent;
     // setTimeout fires at once for delays it cannot represent, silently disabling the window.
     if (!(this.windowMs >= 0 && this.windowMs <= 2 ** 31 - 1)) {
@@ -250,7 +255,7 @@ export class Batcher<K, V> {
   private dispatchBatch(): void {
     const now = performance.now();
     const batch: Batch<K, V> = {
-      id: ++this.lastBatchId,
+      id: this.nextBatchId(),
       entries: [],
       controller: new AbortController(),
       startedAt: now,

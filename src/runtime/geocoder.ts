@@ -78,6 +78,9 @@ export class Geocoder {
   /** The connection used last, whose scheduler state the pane shows. */
   private latest: Connection | undefined;
   private pendingHits = 0;
+  /** Each batcher numbers its batches from 1; telemetry and job tags use one runtime-wide
+   * number, so batches of different groups are never mistaken for one another. */
+  private lastBatchNumber = 0;
   private closed = false;
 
   constructor(options: GeocoderOptions) {
@@ -199,6 +202,8 @@ export class Geocoder {
     if (!batcher) {
       batcher = new Batcher({
         batch: (lookups, context) => this.runBatch(lookups, context),
+        // One numbering for every group's batches, so telemetry never shows two "batch 1".
+        nextBatchId: () => ++this.lastBatchNumber,
         keyOf: lookupKey,
         windowMs,
         maxConcurrentBatches: BATCHES_BEING_SENT,

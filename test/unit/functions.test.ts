@@ -104,10 +104,10 @@ describe("LOCATION, LAT, LON, ADDRESS", () => {
     expect(geocoder.requests.map((r) => r.lookup.options)).toEqual(Array(5).fill({}));
   });
 
-  it("pass the cell's address and a cancellation signal to the runtime", async () => {
+  it("report the cell's address and pass a cancellation signal to the runtime", async () => {
     await lat("Paris, France", null, null, invocation({ address: "Sheet1!B2" }));
     const [{ options }] = geocoder.requests;
-    expect(options.cell).toBe("Sheet1!B2");
+    expect(telemetry).toEqual([expect.objectContaining({ type: "cell", cell: "Sheet1!B2" })]);
     expect(options.signal).toBeInstanceOf(AbortSignal);
     expect(options.preview).toBe(false);
   });
@@ -376,6 +376,7 @@ describe("telemetry", () => {
         confidence: 1,
         formatted: PLACES.buckingham.formatted,
         matchType: "full_match",
+        keys: ["search|||buckingham palace, london"],
       },
     ]);
   });
@@ -392,6 +393,8 @@ describe("telemetry", () => {
         input: "Paris, France",
         ok: false,
         message: "Geoapify rejected the API key: check it in the GeoBatch pane",
+        reason: "auth",
+        keys: ["search|||paris, france"],
       },
       expect.objectContaining({
         fn: "LON",
