@@ -340,16 +340,19 @@ export class Job {
 
   #fail(error: GeoapifyError): void {
     const { emit } = this.#context;
-    const { kind, inputs } = this.spec;
-    const { tag } = this.spec;
-    emit({
-      type: "job-failed",
-      jobId: this.#id,
-      kind,
-      size: inputs.length,
-      error: error.kind,
-      tag,
-    });
+    const { kind, inputs, tag } = this.spec;
+    // A submit dropped before it left (every caller went away) was never a job: nothing to report.
+    const neverSent = error.kind === "aborted" && this.#acceptedAt === undefined;
+    if (!neverSent) {
+      emit({
+        type: "job-failed",
+        jobId: this.#id,
+        kind,
+        size: inputs.length,
+        error: error.kind,
+        tag,
+      });
+    }
     for (const waiter of this.#end()) waiter.reject(error);
   }
 
