@@ -11,6 +11,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { geocode } from "../../src/dev/emulator/gazetteer";
+import { SETTING_KEYS } from "../../src/settings/settings";
 import {
   persisted,
   readCells as read,
@@ -184,7 +185,10 @@ describe("persistent cache", () => {
     // Jobs finish almost at once: this test is about the cache, not about waiting for jobs.
     e2e.emulator.set({ jobBaseMs: 20, jobPerAddressMs: 0 });
     const addresses = syntheticAddresses(100_000, "Large Cache Avenue");
-    const { page, errors } = await openWorkbench();
+    // 100,000 addresses are 50,000 credits, a paid plan's work: pace at such a plan's rate.
+    const { page, errors } = await e2e.openWorkbench({
+      storage: { ...e2e.settings, [SETTING_KEYS.ratePerSecond]: "50" },
+    });
     const { cells, figures: firstPass } = await geocodeAndPersist(
       page,
       addresses,
