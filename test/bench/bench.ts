@@ -97,7 +97,7 @@ async function main(args: string[], options: BenchOptions): Promise<BenchReport>
       limits.push(result);
     }
 
-    logger.progress(`heap of ${formatCount(CACHE_HEAP_ENTRIES)} cached addresses`);
+    logger.progress(`heap of ${formatCount(CACHE_HEAP_ENTRIES)} cached places`);
     const cacheHeap = await measureCacheHeap(CACHE_HEAP_ENTRIES);
 
     return {

@@ -361,7 +361,9 @@ function perCellTable(cases: readonly CaseResult[]): string[] {
 
 function cacheLine(cacheHeap: CacheHeap): string {
   return (
-    `${formatCount(cacheHeap.entries)} addresses in a fresh memory-only GeocodeCache: ` +
+    `${formatCount(cacheHeap.entries)} whole places (every forward field, ` +
+    `${Math.round(cacheHeap.meanTextChars)} characters of text each on average) in a fresh ` +
+    `memory-only GeocodeCache: ` +
     `${formatMegabytes(cacheHeap.heapBytes + cacheHeap.arrayBufferBytes)} ` +
     `(${formatMegabytes(cacheHeap.heapBytes)} JS heap delta + ` +
     `${formatMegabytes(cacheHeap.arrayBufferBytes)} typed arrays outside the heap), measured ` +

@@ -122,8 +122,8 @@ function batcherTarget(cases: readonly CaseResult[]): TargetResult {
     detail:
       `at most ${micros.toFixed(2)} µs/cell (${formatCount(worst.cells)} cells, ` +
       `${Math.round(worst.duplicateShare * 100)}% duplicates; sheets of ` +
-      `${formatCount(MIN_CELLS_FOR_OVERHEAD)}+ cells); with a telemetry event per cell as in ` +
-      `the Excel page: at most ${worstPage.toFixed(2)} µs/cell`,
+      `${formatCount(MIN_CELLS_FOR_OVERHEAD)}+ cells); with telemetry listened to as in the ` +
+      `Excel page: at most ${worstPage.toFixed(2)} µs/cell`,
   };
 }
 
