@@ -1,5 +1,6 @@
 // The batcher's own CPU cost per cell, without HTTP, client or emulator: the Batcher configured
-// as the Geocoder configures it (keyOf addressKey, telemetry publish), with a batch function that
+// as the Geocoder configures it (keyOf lookupKey, batch events published to telemetry, per-cell
+// "enqueued" events not), with a batch function that
 // answers from memory at once, driven by the same invoker over the same sheet. The invoker's own
 // cost is measured with a trivial cell function and subtracted.
 //
@@ -9,7 +10,7 @@
 // generation, which made the next repetition up to four times dearer than in a running add-in.
 
 import { Batcher } from "../../src/batching/batcher";
-import { addressKey, cleanAddress } from "../../src/runtime/address";
+import { cleanAddress, lookupKey, type Lookup } from "../../src/places/lookup";
 import { publish, subscribe } from "../../src/runtime/telemetry";
 import { invokeLikeExcel } from "./invoker";
 import { cpuMicrosOf } from "./measure";
@@ -29,7 +30,7 @@ export interface BatcherOverhead {
   microsPerCell: number;
   /**
    * The same with telemetry as in the Excel page: the global is an EventTarget and the task pane
-   * listens, so every enqueued cell dispatches a CustomEvent.
+   * listens, so every batch event dispatches a CustomEvent.
    */
   withPageTelemetryMicrosPerCell: number;
 }
@@ -62,13 +63,18 @@ export async function measureBatcherOverhead(
 }
 
 function runBatcher(addresses: readonly string[]): Promise<unknown> {
-  const batcher = new Batcher<string, typeof ANSWER>({
+  const batcher = new Batcher<Lookup, typeof ANSWER>({
     batch: async (keys) => keys.map(() => ANSWER),
-    keyOf: addressKey,
-    onEvent: publish,
+    keyOf: lookupKey,
+    onEvent: (event) => event.type !== "enqueued" && publish(event),
   });
-  // Geocoder.locate cleans the address before it loads it; that is part of the per-cell cost.
-  return invokeLikeExcel(addresses, (address) => batcher.load(cleanAddress(address)), DEADLINE_MS);
+  // The functions clean the address and build the lookup before Geocoder.lookup loads it; that
+  // is part of the per-cell cost.
+  return invokeLikeExcel(
+    addresses,
+    (address) => batcher.load({ kind: "search", options: {}, input: cleanAddress(address) }),
+    DEADLINE_MS
+  );
 }
 
 function median(values: readonly number[]): number {

@@ -1,7 +1,10 @@
 // `npm run bench`: GeoBatch against one request per cell and against the common batching
-// pattern, on the same emulated Geoapify, in one run. See test/bench/README.md.
+// pattern, on the same emulated Geoapify, with and without its limits, in one run. See
+// test/bench/README.md.
 //
-// Exit codes: 0 whatever the timings; 1 on a crash or a wrong result; 2 on a usage error.
+// Exit codes: 1 on a crash, a wrong cell (any strategy) or a request of GeoBatch over the
+// emulated rate, in both runs; 3 when the full run misses a target; 2 on a usage error; else 0.
+// The quick run (inside `npm test`) prints its MISSes and never fails on them.
 
 import { availableParallelism, cpus, loadavg, platform, release } from "node:os";
 import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
@@ -9,15 +12,18 @@ import { measureBatcherOverhead } from "./batcher-overhead";
 import { measureCacheHeap } from "./cache-heap";
 import type { CellTally } from "./check";
 import { invokeLikeExcel } from "./invoker";
+import { limitCases, runLimitCase, type LimitCaseResult, type LimitPlan } from "./limit-cases";
 import { parseOptions, USAGE, UsageError, type BenchOptions } from "./options";
 import { renderMarkdown, type BenchReport } from "./report";
-import { runCase, runWhatIf, type CaseContext, type CaseResult, type WhatIf } from "./run-case";
+import { runCase, type CaseResult } from "./run-case";
+import type { CaseContext, StrategyOutcome } from "./run-strategy";
 import { buildSheet } from "./sheet";
 import { formatCount, formatPercent } from "./stats";
 import { articleStrategy } from "./strategies/article";
+import { UNLIMITED_RATE_PER_SECOND } from "./strategies/cell";
 import { geoBatchStrategy } from "./strategies/geobatch";
 import { naiveStrategy } from "./strategies/naive";
-import { evaluateTargets, isReferenceCase } from "./targets";
+import { evaluateTargets } from "./targets";
 
 /** The benchmark's terminal voice: progress on stderr, so stdout carries only the report. */
 const logger = {
@@ -44,12 +50,12 @@ const QUICK_CASES: Array<[cells: number, duplicateShare: number]> = [
   [10_000, 0],
 ];
 const CACHE_HEAP_ENTRIES = 100_000;
-/**
- * Jobs in flight for the what-if run: more than that sheet ever needs, so that no job waits for
- * a slot, as the floor assumes.
- */
-const UNLIMITED_JOBS = 1_000;
 const WARM_UP_DEADLINE_MS = 60_000;
+/** The outage in the middle of a run: 30 s in the full run, a few seconds in the quick one. */
+const FULL_OUTAGE_MS = 30_000;
+const QUICK_OUTAGE_MS = 3_000;
+/** Exit code of a full run that missed a target but got every cell right. */
+const EXIT_MISSED_TARGET = 3;
 
 async function main(args: string[], options: BenchOptions): Promise<BenchReport> {
   const emulator = new GeoapifyEmulator(options.model);
@@ -66,22 +72,32 @@ async function main(args: string[], options: BenchOptions): Promise<BenchReport>
 
     const loadBefore = loadavg();
     const cases: CaseResult[] = [];
-    let whatIf: WhatIf | undefined;
     for (const [cells, duplicateShare] of options.quick ? QUICK_CASES : FULL_CASES) {
       const sheet = buildSheet(cells, duplicateShare);
       logger.progress(
         `${formatCount(cells)} cells, ${formatPercent(duplicateShare)} duplicates ` +
-          `(${formatCount(sheet.unique)} unique)`
+          `(${formatCount(sheet.unique)} unique), no rate limit`
       );
       cases.push(await runCase(context, sheet, logger.progress));
-      if (isReferenceCase({ cells, duplicateShare })) {
-        // Right after the reference run, so that both meet the process in the same state.
-        logger.progress(`  what-if: maxConcurrentJobs = ${formatCount(UNLIMITED_JOBS)}`);
-        whatIf = await runWhatIf(context, sheet, UNLIMITED_JOBS);
-      }
     }
 
-    logger.progress(`heap of ${formatCount(CACHE_HEAP_ENTRIES)} cached addresses`);
+    const plan: LimitPlan = {
+      runs: options.runs,
+      outageMs: options.quick ? QUICK_OUTAGE_MS : FULL_OUTAGE_MS,
+      naiveAtRate: !options.quick,
+    };
+    const limits: LimitCaseResult[] = [];
+    let naiveMsPerCellAtRate: number | undefined;
+    for (const spec of limitCases(plan, options.model)) {
+      logger.progress(spec.name);
+      const result = await runLimitCase(context, spec, plan, logger.progress, naiveMsPerCellAtRate);
+      if (result.naive?.status === "ok" || result.naive?.status === "failed") {
+        naiveMsPerCellAtRate = result.naive.wallMs / spec.unique;
+      }
+      limits.push(result);
+    }
+
+    logger.progress(`heap of ${formatCount(CACHE_HEAP_ENTRIES)} cached places`);
     const cacheHeap = await measureCacheHeap(CACHE_HEAP_ENTRIES);
 
     return {
@@ -98,10 +114,11 @@ async function main(args: string[], options: BenchOptions): Promise<BenchReport>
       model: options.model,
       budgetSeconds: options.budgetSeconds,
       cases,
+      limits,
+      runs: options.runs,
       cacheHeap,
-      whatIf,
-      targets: evaluateTargets(cases, cacheHeap, whatIf, options.model),
-      problems: findProblems(cases),
+      targets: evaluateTargets(cases, limits, cacheHeap, options.model),
+      problems: [...findProblems(cases), ...findLimitProblems(limits)],
     };
   } finally {
     await emulator.close();
@@ -110,16 +127,16 @@ async function main(args: string[], options: BenchOptions): Promise<BenchReport>
 
 /** Compiles the hot paths before anything is measured; results are thrown away. */
 async function warmUp(baseUrl: string): Promise<void> {
-  const cells = buildSheet(200, 0.5).addresses;
+  const cells = buildSheet(200, 0.5).inputs;
   for (const strategy of [
-    naiveStrategy(baseUrl),
+    naiveStrategy(baseUrl, UNLIMITED_RATE_PER_SECOND),
     articleStrategy(baseUrl),
-    geoBatchStrategy(baseUrl),
+    geoBatchStrategy(baseUrl, { ratePerSecond: UNLIMITED_RATE_PER_SECOND }),
   ]) {
     await invokeLikeExcel(cells, (address) => strategy.locate(address), WARM_UP_DEADLINE_MS);
     await strategy.close();
   }
-  await measureBatcherOverhead(buildSheet(10_000, 0.5).addresses);
+  await measureBatcherOverhead(buildSheet(10_000, 0.5).inputs);
 }
 
 /** Wrong results, which make the benchmark fail; slow results never do. */
@@ -146,6 +163,37 @@ function findProblems(cases: readonly CaseResult[]): string[] {
   return problems;
 }
 
+/** Wrong cells of any run at the limits, and requests of GeoBatch over the emulated rate. */
+function findLimitProblems(results: readonly LimitCaseResult[]): string[] {
+  const problems: string[] = [];
+  for (const { spec, geobatch, article, naive } of results) {
+    const outcomes: Array<[string, StrategyOutcome | undefined]> = [
+      ...geobatch.runs.map((run, index): [string, StrategyOutcome] => [
+        `geobatch run ${index + 1}`,
+        run,
+      ]),
+      ["article", article],
+      ["naive", naive?.status === "extrapolated" ? undefined : naive],
+    ];
+    for (const [run, outcome] of outcomes) {
+      if (outcome === undefined || outcome.status === "skipped") continue;
+      const { cells } = outcome;
+      if (cells.wrongCount > 0) {
+        problems.push(
+          `${spec.name}, ${run}: ${cells.wrongCount} wrong cells, e.g. ${cells.wrong[0]}`
+        );
+      }
+      if (run.startsWith("geobatch") && outcome.requests.rejectedByRate > 0) {
+        problems.push(
+          `${spec.name}, ${run}: GeoBatch sent ${outcome.requests.rejectedByRate} request(s) ` +
+            `over the rate (answered 429 by the emulator's rate limit)`
+        );
+      }
+    }
+  }
+  return problems;
+}
+
 const args = process.argv.slice(2);
 let options: BenchOptions;
 try {
@@ -161,8 +209,12 @@ main(args, options).then(
     process.stdout.write(
       options.json ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report)
     );
-    for (const problem of report.problems) logger.error(`WRONG RESULT: ${problem}`);
-    process.exitCode = report.problems.length > 0 ? 1 : 0;
+    for (const problem of report.problems) logger.error(`PROBLEM: ${problem}`);
+    const missed = report.targets.filter((target) => target.met === false);
+    for (const target of missed) logger.error(`MISS: ${target.target}: ${target.detail}`);
+    if (report.problems.length > 0) process.exitCode = 1;
+    else if (missed.length > 0 && report.mode === "full") process.exitCode = EXIT_MISSED_TARGET;
+    else process.exitCode = 0;
   },
   (error: unknown) => {
     logger.error(

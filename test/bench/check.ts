@@ -1,14 +1,16 @@
-// Correctness: the benchmark exits non-zero on a wrong result, never on a slow one. A cell is
-// right when it holds exactly the coordinates the emulator's gazetteer gives its address (or
-// null for a not-found), or when it failed with one of the errors the product documents.
+// Correctness: the benchmark exits non-zero on a wrong result. A cell is right when it holds
+// exactly the coordinates the emulator's gazetteer gives its input (and, for a reverse lookup,
+// the formatted address GEO.REVERSE shows), or null for a not-found, or when it failed with one
+// of the errors the product documents.
 
-import { geocode } from "../../src/dev/emulator/gazetteer";
+import { geocode, reverseGeocode } from "../../src/dev/emulator/gazetteer";
 import { GeoapifyError } from "../../src/geoapify/errors";
-import { GeoBatchStoppedError } from "../../src/runtime/geocoder";
+import { parseCoordinateInput, type LookupKind } from "../../src/places/lookup";
+import { BudgetExceededError, GeoBatchStoppedError } from "../../src/runtime/errors";
 import { MissingApiKeyError } from "../../src/settings/settings";
 import type { SheetRun } from "./invoker";
 import { ArticleHttpError } from "./strategies/article";
-import type { Coordinates } from "./strategies/cell";
+import type { CellValue } from "./strategies/cell";
 
 /** How many wrong cells a report quotes; the count covers all of them. */
 const QUOTED_WRONG_CELLS = 5;
@@ -24,22 +26,35 @@ export interface CellTally {
   wrong: string[];
 }
 
-/** The answer the emulator gives for `address`, memoised: a sheet repeats its addresses. */
+/** The answer the emulator gives for an input, memoised: a sheet repeats its inputs. */
 export class Oracle {
-  private readonly answers = new Map<string, Coordinates | null>();
+  private readonly answers = new Map<string, CellValue | null>();
 
-  expected(address: string): Coordinates | null {
-    let answer = this.answers.get(address);
+  constructor(readonly kind: LookupKind = "search") {}
+
+  expected(input: string): CellValue | null {
+    let answer = this.answers.get(input);
     if (answer === undefined) {
-      const { lat, lon } = geocode(address);
-      answer = lat === undefined || lon === undefined ? null : { lat, lon };
-      this.answers.set(address, answer);
+      answer = this.kind === "search" ? forward(input) : reverse(input);
+      this.answers.set(input, answer);
     }
     return answer;
   }
 }
 
-export function tallyCells(addresses: readonly string[], run: SheetRun, oracle: Oracle): CellTally {
+function forward(address: string): CellValue | null {
+  const { lat, lon } = geocode(address);
+  return lat === undefined || lon === undefined ? null : { lat, lon };
+}
+
+function reverse(input: string): CellValue | null {
+  const { lat, lon } = parseCoordinateInput(input);
+  const result = reverseGeocode(lon, lat) as { lat?: number; lon?: number; formatted?: string };
+  if (result.lat === undefined || result.lon === undefined) return null;
+  return { lat: result.lat, lon: result.lon, formatted: result.formatted };
+}
+
+export function tallyCells(inputs: readonly string[], run: SheetRun, oracle: Oracle): CellTally {
   const tally: CellTally = {
     places: 0,
     notFound: 0,
@@ -51,10 +66,10 @@ export function tallyCells(addresses: readonly string[], run: SheetRun, oracle: 
   const markWrong = (cell: number, description: string): void => {
     tally.wrongCount++;
     if (tally.wrong.length < QUOTED_WRONG_CELLS) {
-      tally.wrong.push(`cell ${cell + 1} (${addresses[cell]}): ${description}`);
+      tally.wrong.push(`cell ${cell + 1} (${inputs[cell]}): ${description}`);
     }
   };
-  addresses.forEach((address, cell) => {
+  inputs.forEach((input, cell) => {
     const result = run.results[cell];
     if (run.failed[cell]) {
       const kind = documentedErrorKind(result);
@@ -66,8 +81,8 @@ export function tallyCells(addresses: readonly string[], run: SheetRun, oracle: 
       }
       return;
     }
-    const expected = oracle.expected(address);
-    if (expected === null ? result === null : sameCoordinates(result, expected)) {
+    const expected = oracle.expected(input);
+    if (expected === null ? result === null : samePlace(result, expected)) {
       if (expected === null) tally.notFound++;
       else tally.places++;
     } else {
@@ -82,30 +97,34 @@ export function tallyCells(addresses: readonly string[], run: SheetRun, oracle: 
  * (cells that failed in either run are not compared).
  */
 export function differingCells(
-  addresses: readonly string[],
+  inputs: readonly string[],
   reference: SheetRun,
   actual: SheetRun
 ): number {
   const referenceValue = new Map<string, unknown>();
-  addresses.forEach((address, cell) => {
-    if (!reference.failed[cell]) referenceValue.set(address, reference.results[cell]);
+  inputs.forEach((input, cell) => {
+    if (!reference.failed[cell]) referenceValue.set(input, reference.results[cell]);
   });
   let differing = 0;
-  addresses.forEach((address, cell) => {
-    if (actual.failed[cell] || !referenceValue.has(address)) return;
-    const expected = referenceValue.get(address);
+  inputs.forEach((input, cell) => {
+    if (actual.failed[cell] || !referenceValue.has(input)) return;
+    const expected = referenceValue.get(input);
     const value = actual.results[cell];
-    const same =
-      expected === null ? value === null : sameCoordinates(value, expected as Coordinates);
+    const same = expected === null ? value === null : samePlace(value, expected as CellValue);
     if (!same) differing++;
   });
   return differing;
 }
 
-function sameCoordinates(value: unknown, expected: Coordinates): boolean {
+/** Same position; and the same formatted address wherever the expectation names one. */
+function samePlace(value: unknown, expected: CellValue): boolean {
   if (typeof value !== "object" || value === null) return false;
-  const { lat, lon } = value as Partial<Coordinates>;
-  return lat === expected.lat && lon === expected.lon;
+  const { lat, lon, formatted } = value as Partial<CellValue>;
+  return (
+    lat === expected.lat &&
+    lon === expected.lon &&
+    (expected.formatted === undefined || formatted === expected.formatted)
+  );
 }
 
 function documentedErrorKind(reason: unknown): string | undefined {
@@ -113,6 +132,7 @@ function documentedErrorKind(reason: unknown): string | undefined {
   if (reason instanceof ArticleHttpError) return `HTTP ${reason.status}`;
   if (reason instanceof MissingApiKeyError) return "missing-key";
   if (reason instanceof GeoBatchStoppedError) return "stopped";
+  if (reason instanceof BudgetExceededError) return "budget";
   return undefined;
 }
 

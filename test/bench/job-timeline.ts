@@ -1,8 +1,65 @@
-// What the emulator's request log says about how a strategy used its jobs: how many were in
-// flight at once, and how long a finished job waited for the poll that collected it.
+// What the emulator's request log says about a run: requests by kind, the 429s of each emulated
+// limit, and how a strategy used its jobs (how many were in flight at once, and how long a
+// finished job waited for the poll that collected it). Forward and reverse jobs alike.
 
-import type { RecordedRequest } from "../../src/dev/emulator/emulator";
+import type { RecordedRequest, RequestKind } from "../../src/dev/emulator/types";
 import { jobDurationMs, type LatencyModel } from "./model";
+
+export interface RequestCounts {
+  /** Batch submits, forward and reverse, whatever their answer. */
+  submit: number;
+  poll: number;
+  /** Single lookups (GET /v1/geocode/search or /reverse). */
+  single: number;
+  /** Every API request. */
+  total: number;
+  /** Inputs of accepted jobs (each billed 0.5 credit). */
+  addressesSubmitted: number;
+  largestJob: number;
+  /** Single lookups answered 200 (each billed 1 credit). */
+  answeredSingles: number;
+  /** 429s answered because the key went over the emulated rate. */
+  rejectedByRate: number;
+  /** 429s answered during an emulated outage. */
+  rejectedByOutage: number;
+}
+
+const SUBMITS: ReadonlySet<RequestKind> = new Set(["submit", "reverse-submit"]);
+const POLLS: ReadonlySet<RequestKind> = new Set(["poll", "reverse-poll"]);
+const SINGLES: ReadonlySet<RequestKind> = new Set(["single", "single-reverse"]);
+
+export function requestCounts(requests: readonly RecordedRequest[]): RequestCounts {
+  const counts: RequestCounts = {
+    submit: 0,
+    poll: 0,
+    single: 0,
+    total: 0,
+    addressesSubmitted: 0,
+    largestJob: 0,
+    answeredSingles: 0,
+    rejectedByRate: 0,
+    rejectedByOutage: 0,
+  };
+  for (const request of requests) {
+    if (request.method === "OPTIONS") continue;
+    counts.total++;
+    if (request.limit === "rate") counts.rejectedByRate++;
+    if (request.limit === "outage") counts.rejectedByOutage++;
+    if (SUBMITS.has(request.kind)) {
+      counts.submit++;
+      if (request.jobId !== undefined && request.addresses !== undefined) {
+        counts.addressesSubmitted += request.addresses;
+        counts.largestJob = Math.max(counts.largestJob, request.addresses);
+      }
+    } else if (POLLS.has(request.kind)) {
+      counts.poll++;
+    } else if (SINGLES.has(request.kind)) {
+      counts.single++;
+      if (request.status === 200) counts.answeredSingles++;
+    }
+  }
+  return counts;
+}
 
 export interface JobTimeline {
   jobs: number;
@@ -24,12 +81,12 @@ export function jobTimeline(
   let collectionDelayMs = 0;
   for (const request of requests) {
     if (request.jobId === undefined) continue;
-    if (request.kind === "submit" && request.status === 202) {
+    if (SUBMITS.has(request.kind) && request.status === 202) {
       submits.set(request.jobId, request);
-    } else if (request.kind === "submit" && request.status === 200) {
+    } else if (SUBMITS.has(request.kind) && request.status === 200) {
       // Done before its submission was answered (a zero-duration model): collected at once.
       spans.push([request.at, request.at + model.latencyMs]);
-    } else if (request.kind === "poll") {
+    } else if (POLLS.has(request.kind)) {
       polls.set(request.jobId, (polls.get(request.jobId) ?? 0) + 1);
       const submit = submits.get(request.jobId);
       if (request.status === 200 && submit) {

@@ -7,6 +7,7 @@
 //   is answered (the emulator times the job from when it answers the POST).
 
 import { MAX_BATCH_SIZE } from "../../src/geoapify/types";
+import { formatCount } from "./stats";
 
 export interface LatencyModel {
   /** Delay before every answer, ms. Default 30. */
@@ -26,7 +27,7 @@ export const DEFAULT_MODEL: LatencyModel = { latencyMs: 30, jobBaseMs: 300, jobP
  */
 export const PRODUCT_WINDOW_MS = 50;
 
-/** Geoapify's free tier: 5 requests per second. */
+/** Geoapify's free plan: 5 requests per second. */
 export const FREE_TIER_REQUESTS_PER_SECOND = 5;
 
 /** Credits per batch address and per single-address request, as Geoapify bills them. */
@@ -65,4 +66,39 @@ export function floorFor(model: LatencyModel, unique: number): Floor {
       2 * model.latencyMs +
       jobDurationMs(model, Math.min(unique, MAX_BATCH_SIZE)),
   };
+}
+
+/** The least wall time any batching client could need for `unique` inputs at `rate` requests/s. */
+export interface RateFloor {
+  /** ceil(unique / 1000) submits + one poll per job. */
+  requests: number;
+  /** requests ÷ rate + duration of the largest job + latency. */
+  wallMs: number;
+}
+
+/**
+ * The rate floor, the issue's formula: (ceil(unique / 1,000) submits + one poll per job) ÷ rate
+ * + the largest job's time + latency. Requests cannot leave faster than the rate, the last job
+ * cannot be ready before its own duration, and its results need one more round trip.
+ */
+export function rateFloorFor(model: LatencyModel, unique: number, rate: number): RateFloor {
+  const requests = 2 * Math.ceil(unique / MAX_BATCH_SIZE);
+  return {
+    requests,
+    wallMs:
+      (requests / rate) * 1000 +
+      jobDurationMs(model, Math.min(unique, MAX_BATCH_SIZE)) +
+      model.latencyMs,
+  };
+}
+
+/** The formula as the report prints it, with this case's numbers. */
+export function describeRateFloor(model: LatencyModel, unique: number, rate: number): string {
+  const jobs = Math.ceil(unique / MAX_BATCH_SIZE);
+  const floor = rateFloorFor(model, unique, rate);
+  const jobMs = jobDurationMs(model, Math.min(unique, MAX_BATCH_SIZE));
+  return (
+    `(${jobs} submits + ${jobs} polls) ÷ ${rate}/s + ${jobMs} ms + ${model.latencyMs} ms = ` +
+    `${formatCount(floor.wallMs)} ms`
+  );
 }

@@ -8,16 +8,18 @@ export { UsageError };
 
 export const USAGE =
   "usage: npm run bench -- [--quick] [--json] [--latency ms] [--job-base ms] " +
-  "[--job-per-address ms] [--budget seconds]";
+  "[--job-per-address ms] [--budget seconds] [--runs n]";
 
 export interface BenchOptions {
-  /** Sheets of 100 and 1,000 cells plus one of 10,000 unique; under a minute on 2 cores. */
+  /** Fewer sheets, one run per case at the limits, a 3 s outage, no naive run at 5/s. */
   quick: boolean;
   /** Print the results as JSON instead of Markdown. */
   json: boolean;
   model: LatencyModel;
   /** Per-case budget: a strategy estimated to take longer is skipped. Default 120 s, quick 15 s. */
   budgetSeconds: number;
+  /** GeoBatch runs per timed case at the limits; targets use the median. Default 3, quick 1. */
+  runs: number;
 }
 
 export function parseOptions(args: string[]): BenchOptions {
@@ -32,6 +34,7 @@ export function parseOptions(args: string[]): BenchOptions {
         "job-base": { type: "string" },
         "job-per-address": { type: "string" },
         budget: { type: "string" },
+        runs: { type: "string" },
       },
     }));
   } catch (error) {
@@ -47,5 +50,14 @@ export function parseOptions(args: string[]): BenchOptions {
         readNumber("job-per-address", values["job-per-address"]) ?? DEFAULT_MODEL.jobPerAddressMs,
     },
     budgetSeconds: readNumber("budget", values.budget) ?? (values.quick ? 15 : 120),
+    runs: readRuns(values.runs) ?? (values.quick ? 1 : 3),
   };
+}
+
+function readRuns(raw: string | undefined): number | undefined {
+  const runs = readNumber("runs", raw);
+  if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1)) {
+    throw new UsageError(`--runs must be a whole number of at least 1, not ${raw}`);
+  }
+  return runs;
 }

@@ -2,9 +2,13 @@
 // recalculation, per-cell cost across N, the cache's heap, and the targets.
 
 import type { CacheHeap } from "./cache-heap";
-import { CALLS_PER_TASK } from "./invoker";
-import { FREE_TIER_REQUESTS_PER_SECOND, PRODUCT_WINDOW_MS, type LatencyModel } from "./model";
-import type { CaseResult, RunResult, StrategyName, StrategyOutcome, WhatIf } from "./run-case";
+import type { LimitCaseResult } from "./limit-cases";
+import { dash, table, verdict, type Align } from "./markdown";
+import { PRODUCT_WINDOW_MS, type LatencyModel } from "./model";
+import { limitsSection } from "./report-limits";
+import { methodNotes } from "./report-method";
+import type { CaseResult } from "./run-case";
+import type { RunResult, StrategyName, StrategyOutcome } from "./run-strategy";
 import {
   formatCount,
   formatDuration,
@@ -13,8 +17,7 @@ import {
   formatPercent,
   formatRatio,
 } from "./stats";
-import { NAIVE_CONCURRENCY } from "./strategies/naive";
-import { isReferenceCase, perCellCosts, type TargetResult } from "./targets";
+import { perCellCosts, type TargetResult } from "./targets";
 
 export interface Environment {
   date: string;
@@ -34,10 +37,13 @@ export interface BenchReport {
   model: LatencyModel;
   budgetSeconds: number;
   cases: CaseResult[];
+  /** The cases at Geoapify's limits (5 requests/s, an outage, none), forward and reverse. */
+  limits: LimitCaseResult[];
+  /** GeoBatch runs per timed limit case; the targets use the median. */
+  runs: number;
   cacheHeap: CacheHeap;
-  whatIf?: WhatIf;
   targets: TargetResult[];
-  /** Wrong cells and mismatches; any entry makes the benchmark exit non-zero. */
+  /** Wrong cells, mismatches, requests over the rate; any entry makes the benchmark exit 1. */
   problems: string[];
 }
 
@@ -61,7 +67,8 @@ export function renderMarkdown(report: BenchReport): string {
       `skipped and says so)`,
     "",
     ...methodNotes(),
-    "## Results",
+    ...limitsSection(report.limits, report.runs, report.mode, model),
+    "## Results without a rate limit",
     "",
     ...resultsTable(report.cases),
     "",
@@ -75,8 +82,8 @@ export function renderMarkdown(report: BenchReport): string {
       `one poll); 0.5 × U credits; wall time = window (${PRODUCT_WINDOW_MS} ms) + latency ` +
       `(submit) + duration of the largest job (min(U, 1,000) addresses) + latency (the poll ` +
       `that finds it done), as if every job ran in parallel, each was polled exactly when ready, ` +
-      `and no CPU time or cell invocation counted. GeoBatch's own limit on jobs in flight is not ` +
-      `part of the floor. "Ready → collected": how long a finished job waited for the poll that ` +
+      `and no CPU time or cell invocation counted. "Ready → collected": how long a finished job ` +
+      `waited for the poll that ` +
       `found it done. "Invocation span": first to last cell invocation; a window that closes ` +
       `before the sheet has handed over its cells cuts a job short of 1,000 addresses.`,
     "",
@@ -96,8 +103,13 @@ export function renderMarkdown(report: BenchReport): string {
     "",
     cacheLine(report.cacheHeap),
     "",
-    ...whatIfSection(report),
     "## Targets",
+    "",
+    `PASS or MISS; wall-time targets are ratios of the median of ${report.runs} GeoBatch ` +
+      `run(s)${report.mode === "quick" ? " (quick run: one run each)" : ""}. ` +
+      (report.mode === "full"
+        ? "A MISS makes this full run exit 3."
+        : "The quick run reports a MISS and does not fail on it."),
     "",
     ...table(
       [
@@ -112,14 +124,12 @@ export function renderMarkdown(report: BenchReport): string {
     "",
     ...(report.problems.length === 0
       ? [
-          "Every cell of every run held exactly the emulator's coordinates for its address (or " +
-            "null for a not-found) or a documented error, and GeoBatch's values equal the naive " +
-            "strategy's for the same addresses wherever both ran.",
+          "Every cell of every run held exactly the emulator's answer for its input (its " +
+            "coordinates, and for reverse lookups its formatted address; null for a not-found) " +
+            "or a documented error; GeoBatch's values equal the naive strategy's for the same " +
+            "addresses wherever both ran; and GeoBatch sent no request over the emulated rate.",
         ]
-      : [
-          "Problems (the benchmark exits non-zero):",
-          ...report.problems.map((problem) => `- ${problem}`),
-        ]),
+      : ["Problems (the benchmark exits 1):", ...report.problems.map((problem) => `- ${problem}`)]),
     "",
   ].join("\n");
 }
@@ -132,61 +142,6 @@ function formatLoad(load: readonly number[]): string {
   return load.map((value) => value.toFixed(2)).join(" / ");
 }
 
-function verdict(target: TargetResult): string {
-  if (target.met === undefined) return "not measured";
-  return target.met ? "met" : "**missed**";
-}
-
-function methodNotes(): string[] {
-  return [
-    "## How it is measured",
-    "",
-    `- Everything runs in one Node process: the strategy, its HTTP client and the Geoapify ` +
-      `emulator (src/dev/emulator) on 127.0.0.1, over real loopback HTTP.`,
-    `- Cells are invoked as Excel does: one call per cell, ${CALLS_PER_TASK} calls per macrotask ` +
-      `(setImmediate), all in flight together.`,
-    `- naive: GeoapifyClient.geocodeOne per cell (GET /v1/geocode/search), at most ` +
-      `${NAIVE_CONCURRENCY} requests at once. "5 req/s alone" is computed, not measured: the ` +
-      `wall time the free tier's ${FREE_TIER_REQUESTS_PER_SECOND} requests/s alone imposes ` +
-      `(cells / 5 s).`,
-    `- article: the common pattern, reimplemented in test/bench/strategies/article.ts: a fixed ` +
-      `100 ms window opened by the first call, the whole queue in one job, a poll every 100 ms, ` +
-      `no de-duplication, no cache, plain fetch. Its code has no error handling, so on a ` +
-      `refused job its cells would stay #BUSY!; here they fail, and the counts are those up to ` +
-      `the failure.`,
-    `- geobatch: the product's Geocoder (src/runtime/geocoder.ts) with its shipped defaults, a ` +
-      `memory-only GeocodeCache, geocoder.locate(address) per cell.`,
-    `- Requests and credits are counted by the emulator: 0.5 credit per address of an accepted ` +
-      `job, 1 per answered single request. Wall: first invocation to last settlement. ` +
-      `p50/p95/p99: per cell, invocation to settlement.`,
-    `- CPU µs/cell: process.cpuUsage() over the run / cells; it includes the client and the ` +
-      `emulator. "batcher" isolates the batcher: the Batcher as the Geocoder configures it, ` +
-      `with a batch function answering from memory, over the same sheet, minus the invoker's ` +
-      `own cost (median of interleaved repetitions); "+ telemetry" is the same with a ` +
-      `telemetry event dispatched per cell as in the Excel page.`,
-    `- Peak heap: the highest heapUsed sampled every 20 ms during the run, minus heapUsed ` +
-      `after a full GC just before it (whole process; heapUsed includes garbage not yet ` +
-      `collected, so this bounds what was live from above). In parentheses, the part the ` +
-      `emulator still held after the run (its request log and every job's stored results, as ` +
-      `Geoapify keeps them for 24 h), which is not the strategy's.`,
-    "",
-  ];
-}
-
-type Align = "left" | "right";
-
-function table(columns: ReadonlyArray<[title: string, align: Align]>, rows: string[][]): string[] {
-  return [
-    row(columns.map(([title]) => title)),
-    row(columns.map(([, align]) => (align === "right" ? "---:" : "---"))),
-    ...rows.map(row),
-  ];
-}
-
-function row(cells: readonly string[]): string {
-  return `| ${cells.join(" | ")} |`;
-}
-
 /** The first columns of every per-case table. */
 function caseCells(result: CaseResult): string[] {
   return [formatCount(result.cells), formatPercent(result.duplicateShare)];
@@ -196,8 +151,6 @@ const CASE_COLUMNS: Array<[string, Align]> = [
   ["Cells", "right"],
   ["Dup", "right"],
 ];
-
-const dash = "—";
 
 function resultsTable(cases: readonly CaseResult[]): string[] {
   const columns: Array<[string, Align]> = [
@@ -408,58 +361,12 @@ function perCellTable(cases: readonly CaseResult[]): string[] {
 
 function cacheLine(cacheHeap: CacheHeap): string {
   return (
-    `${formatCount(cacheHeap.entries)} addresses in a fresh memory-only GeocodeCache: ` +
+    `${formatCount(cacheHeap.entries)} whole places (every forward field, ` +
+    `${Math.round(cacheHeap.meanTextChars)} characters of text each on average) in a fresh ` +
+    `memory-only GeocodeCache: ` +
     `${formatMegabytes(cacheHeap.heapBytes + cacheHeap.arrayBufferBytes)} ` +
     `(${formatMegabytes(cacheHeap.heapBytes)} JS heap delta + ` +
     `${formatMegabytes(cacheHeap.arrayBufferBytes)} typed arrays outside the heap), measured ` +
     `between full GCs; the cache's own estimate is ${formatMegabytes(cacheHeap.estimatedBytes)}.`
   );
-}
-
-function whatIfSection(report: BenchReport): string[] {
-  const { whatIf } = report;
-  const reference = report.cases.find(isReferenceCase);
-  if (!whatIf || !reference) return [];
-  const floorMs = reference.floor.wallMs;
-  const shipped = reference.geobatch;
-  return [
-    "## What if (analysis only, not the product's defaults)",
-    "",
-    `The 10,000-unique sheet again, right after its measured run, with GeoBatch's ` +
-      `maxConcurrentJobs raised to ${formatCount(whatIf.maxConcurrentJobs)} (no job ever waits ` +
-      `for a slot, as the floor assumes) and every other default kept.`,
-    "",
-    ...table(
-      [
-        ["Run", "left"],
-        ["Jobs", "right"],
-        ["Jobs in flight (peak)", "right"],
-        ["Requests", "right"],
-        ["Ready → collected (mean)", "right"],
-        ["Wall", "right"],
-        ["Wall ÷ floor", "right"],
-      ],
-      [
-        [
-          "shipped defaults",
-          formatCount(reference.geobatchDetail.jobs.jobs),
-          formatCount(reference.geobatchDetail.jobs.peakInFlight),
-          formatCount(shipped.requests.total),
-          `${formatCount(reference.geobatchDetail.jobs.meanCollectionDelayMs)} ms`,
-          formatDuration(shipped.wallMs),
-          formatRatio(shipped.wallMs / floorMs),
-        ],
-        [
-          "unlimited jobs in flight",
-          formatCount(whatIf.jobs.jobs),
-          formatCount(whatIf.jobs.peakInFlight),
-          formatCount(whatIf.requests),
-          `${formatCount(whatIf.jobs.meanCollectionDelayMs)} ms`,
-          formatDuration(whatIf.wallMs),
-          formatRatio(whatIf.wallMs / floorMs),
-        ],
-      ]
-    ),
-    "",
-  ];
 }

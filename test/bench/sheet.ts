@@ -1,13 +1,22 @@
-// The sheets the benchmark recalculates: N cells, each holding one address, with a given share
-// of duplicates scattered through the sheet the way a customer list repeats its cities.
+// The sheets the benchmark recalculates: N cells, each holding one address (or, for GEO.REVERSE,
+// one coordinate), with a given share of duplicates scattered through the sheet the way a
+// customer list repeats its cities.
+
+import { geocode } from "../../src/dev/emulator/gazetteer";
+import { coordinateInput, type LookupKind } from "../../src/places/lookup";
 
 export interface Sheet {
-  /** One address per cell, in invocation order. */
-  addresses: string[];
-  /** Distinct addresses among them. */
+  /** "search": addresses; "reverse": coordinates as "lat,lon" (coordinateInput, rounded). */
+  kind: LookupKind;
+  /** One input per cell, in invocation order. */
+  inputs: string[];
+  /** Distinct inputs among them. */
   unique: number;
   duplicateShare: number;
 }
+
+/** Every this many reverse inputs, one lies at sea, where the emulator finds nothing (#N/A). */
+const AT_SEA_EVERY = 10;
 
 /** Contains a digit, so the emulator resolves it to a synthetic building (see gazetteer.ts). */
 export function benchAddress(index: number): string {
@@ -20,13 +29,38 @@ export function benchAddress(index: number): string {
  * is identical and the first occurrence of each address is spread over the whole sheet.
  */
 export function buildSheet(cells: number, duplicateShare: number): Sheet {
+  return spread("search", cells, duplicateShare, benchAddress);
+}
+
+/**
+ * `cells` distinct coordinates for GEO.REVERSE: the emulator's points for the bench addresses
+ * (each within 50 km of a known city, so found), and one in ten in the South Atlantic, far from
+ * every known place (not found).
+ */
+export function buildReverseSheet(cells: number): Sheet {
+  return spread("reverse", cells, 0, (index) => {
+    if (index % AT_SEA_EVERY === AT_SEA_EVERY - 1) {
+      return coordinateInput(-30 - (index % 997) / 100, -20 + (index % 991) / 100);
+    }
+    const { lat, lon } = geocode(benchAddress(index));
+    return coordinateInput(lat as number, lon as number);
+  });
+}
+
+function spread(
+  kind: LookupKind,
+  cells: number,
+  duplicateShare: number,
+  inputOf: (index: number) => string
+): Sheet {
   const unique = Math.max(1, Math.round(cells * (1 - duplicateShare)));
   const order = shuffledIndices(cells, cells * 7919 + unique);
-  const addresses = new Array<string>(cells);
+  const distinct = Array.from({ length: unique }, (_, index) => inputOf(index));
+  const inputs = new Array<string>(cells);
   for (let cell = 0; cell < cells; cell++) {
-    addresses[cell] = benchAddress(order[cell] % unique);
+    inputs[cell] = distinct[order[cell] % unique];
   }
-  return { addresses, unique, duplicateShare };
+  return { kind, inputs, unique, duplicateShare };
 }
 
 function shuffledIndices(count: number, seed: number): Uint32Array {

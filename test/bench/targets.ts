@@ -1,10 +1,13 @@
-// The targets of the issue, each judged against this run's numbers. A missed target is a finding
-// to report, never a failed benchmark: the exit code only reflects crashes and wrong results.
+// The targets, each judged against this run's numbers and printed PASS or MISS. A MISS makes the
+// full run exit non-zero (see bench.ts); the quick run inside `npm test` reports it and goes on,
+// since a timing on a small shared machine must never make CI flaky.
 
 import type { CacheHeap } from "./cache-heap";
-import { CREDITS_PER_BATCH_ADDRESS, jobDurationMs, type LatencyModel } from "./model";
-import type { CaseResult, WhatIf } from "./run-case";
-import { formatCount, formatMegabytes, formatNumber, formatRatio } from "./stats";
+import type { LimitCaseResult } from "./limit-cases";
+import { limitTargets } from "./limit-targets";
+import { CREDITS_PER_BATCH_ADDRESS, type LatencyModel } from "./model";
+import type { CaseResult } from "./run-case";
+import { formatCount, formatMegabytes, formatRatio } from "./stats";
 
 export interface TargetResult {
   target: string;
@@ -18,7 +21,6 @@ export interface TargetResult {
 export const REFERENCE_CASE = { cells: 10_000, duplicateShare: 0 };
 const MAX_SUBMISSIONS = 10;
 const MAX_REQUESTS = 40;
-const MAX_FLOOR_RATIO = 1.3;
 const MAX_BATCHER_MICROS = 5;
 const MAX_CACHE_BYTES = 30 * 1024 * 1024;
 /** Per-cell cost may grow at most this much from N to 10 N and still count as linear. */
@@ -28,13 +30,14 @@ const MIN_CELLS_FOR_OVERHEAD = 1_000;
 
 export function evaluateTargets(
   cases: readonly CaseResult[],
+  limitResults: readonly LimitCaseResult[],
   cacheHeap: CacheHeap,
-  whatIf: WhatIf | undefined,
   model: LatencyModel
 ): TargetResult[] {
   const reference = cases.find(isReferenceCase);
   return [
-    ...referenceTargets(reference, whatIf, model),
+    ...limitTargets(limitResults, model),
+    ...referenceTargets(reference),
     duplicatesTarget(cases),
     batcherTarget(cases),
     cacheTarget(cacheHeap),
@@ -48,47 +51,16 @@ export function isReferenceCase(result: { cells: number; duplicateShare: number 
   );
 }
 
-function referenceTargets(
-  reference: CaseResult | undefined,
-  whatIf: WhatIf | undefined,
-  model: LatencyModel
-): TargetResult[] {
+function referenceTargets(reference: CaseResult | undefined): TargetResult[] {
   const label = `${formatCount(REFERENCE_CASE.cells)} unique`;
   if (reference === undefined) {
     return [
       `${label}: at most ${MAX_SUBMISSIONS} submissions`,
       `${label}: at most ${MAX_REQUESTS} requests in all`,
       `${label}: credits exactly 0.5 × unique`,
-      `${label}: wall time within ${MAX_FLOOR_RATIO}× the floor`,
     ].map((target) => ({ target, met: undefined, detail: "not measured in this run" }));
   }
-  const { geobatch, floor, unique, geobatchDetail } = reference;
-  const floorRatio = geobatch.wallMs / floor.wallMs;
-  const { jobs } = geobatchDetail;
-  let wallDetail =
-    `${formatCount(geobatch.wallMs)} ms = ${formatRatio(floorRatio)} the floor of ` +
-    `${formatCount(floor.wallMs)} ms`;
-  if (floorRatio > MAX_FLOOR_RATIO) {
-    const rounds = Math.ceil(jobs.jobs / Math.max(1, jobs.peakInFlight));
-    wallDetail +=
-      `. Limited by the jobs in flight: at most ${jobs.peakInFlight} at once ` +
-      `(maxConcurrentJobs), so ${jobs.jobs} jobs needed at least ${rounds} rounds where the ` +
-      `floor assumes 1; and by the poll schedule: a finished job waited ` +
-      `${formatCount(jobs.meanCollectionDelayMs)} ms on average for the poll that collected it ` +
-      `(${formatNumber(jobs.meanPolls)} polls per job; a 1,000-address job takes ` +
-      `${formatCount(jobDurationMs(model, 1000))} ms here).`;
-    if (whatIf) {
-      const delayMs = whatIf.jobs.meanCollectionDelayMs;
-      wallDetail +=
-        ` With unlimited jobs in flight (what-if run, same sheet, maxConcurrentJobs = ` +
-        `${formatCount(whatIf.maxConcurrentJobs)}): ${formatCount(whatIf.wallMs)} ms = ` +
-        `${formatRatio(whatIf.wallMs / floor.wallMs)} the floor, ${whatIf.requests} requests; ` +
-        `its jobs were collected ${formatCount(delayMs)} ms after they were ready, and without ` +
-        `that delay it would take about ` +
-        `${formatRatio((whatIf.wallMs - delayMs) / floor.wallMs)} the floor (what-if wall time ` +
-        `minus the mean delay; the rest is handing over the cells and CPU).`;
-    }
-  }
+  const { geobatch, unique } = reference;
   const expectedCredits = CREDITS_PER_BATCH_ADDRESS * unique;
   return [
     {
@@ -111,11 +83,6 @@ function referenceTargets(
       detail:
         `${formatCount(geobatch.credits)} credits for ${formatCount(unique)} unique ` +
         `(expected ${formatCount(expectedCredits)})`,
-    },
-    {
-      target: `${label}: wall time within ${MAX_FLOOR_RATIO}× the floor`,
-      met: floorRatio <= MAX_FLOOR_RATIO,
-      detail: wallDetail,
     },
   ];
 }
@@ -155,20 +122,21 @@ function batcherTarget(cases: readonly CaseResult[]): TargetResult {
     detail:
       `at most ${micros.toFixed(2)} µs/cell (${formatCount(worst.cells)} cells, ` +
       `${Math.round(worst.duplicateShare * 100)}% duplicates; sheets of ` +
-      `${formatCount(MIN_CELLS_FOR_OVERHEAD)}+ cells); with a telemetry event per cell as in ` +
-      `the Excel page: at most ${worstPage.toFixed(2)} µs/cell`,
+      `${formatCount(MIN_CELLS_FOR_OVERHEAD)}+ cells); with telemetry listened to as in the ` +
+      `Excel page: at most ${worstPage.toFixed(2)} µs/cell`,
   };
 }
 
 function cacheTarget(cacheHeap: CacheHeap): TargetResult {
   const total = cacheHeap.heapBytes + cacheHeap.arrayBufferBytes;
   return {
-    target: `${formatCount(cacheHeap.entries)} cached addresses under 30 MB`,
+    target: `${formatCount(cacheHeap.entries)} cached places (whole) under 30 MB`,
     met: total < MAX_CACHE_BYTES,
     detail:
       `${formatMegabytes(total)} (${formatMegabytes(cacheHeap.heapBytes)} JS heap + ` +
       `${formatMegabytes(cacheHeap.arrayBufferBytes)} typed arrays; the cache's own estimate: ` +
-      `${formatMegabytes(cacheHeap.estimatedBytes)})`,
+      `${formatMegabytes(cacheHeap.estimatedBytes)}); whole places of ` +
+      `${Math.round(cacheHeap.meanTextChars)} characters of text on average`,
   };
 }
 

@@ -9,7 +9,7 @@
 // has no error handling, so its cells would stay #BUSY! forever; here they reject with
 // ArticleHttpError, so that the run ends and the failure can be reported.
 
-import { BENCH_API_KEY, type Coordinates, type Strategy } from "./cell";
+import { BENCH_API_KEY, type CellValue, type Strategy } from "./cell";
 
 const WINDOW_MS = 100;
 const POLL_INTERVAL_MS = 100;
@@ -28,7 +28,7 @@ export class ArticleHttpError extends Error {
 
 interface QueuedCell {
   address: string;
-  resolve: (value: Coordinates | null) => void;
+  resolve: (value: CellValue | null) => void;
   reject: (reason: unknown) => void;
 }
 

@@ -1,22 +1,33 @@
-// The naive strategy: one single-address request per cell, with the product's own HTTP client,
-// at most `concurrency` requests at once (Geoapify's free tier allows 5 per second). No
-// de-duplication and no cache: a sheet of N cells costs N requests.
+// The naive strategy: one single-address request per cell, with the product's own HTTP client
+// (GeoapifyClient.single, which paces every request through the key's request scheduler), at
+// most `concurrency` requests at once. No de-duplication and no cache: a sheet of N cells costs
+// N requests.
 
-import { GeoapifyClient } from "../../../src/geoapify/client";
-import { BENCH_API_KEY, type Coordinates, type Strategy } from "./cell";
+import { GeoapifyClient, memoryJobStore } from "../../../src/geoapify/client";
+import { BENCH_API_KEY, type CellValue, type Strategy } from "./cell";
 
 export const NAIVE_CONCURRENCY = 5;
 
-export function naiveStrategy(baseUrl: string, concurrency = NAIVE_CONCURRENCY): Strategy {
-  const client = new GeoapifyClient({ baseUrl });
+/** `ratePerSecond`: the client's pacing, the plan's rate (5 on the free plan). */
+export function naiveStrategy(
+  baseUrl: string,
+  ratePerSecond: number,
+  concurrency = NAIVE_CONCURRENCY
+): Strategy {
+  const client = new GeoapifyClient({
+    baseUrl,
+    apiKey: BENCH_API_KEY,
+    ratePerSecond,
+    jobStore: memoryJobStore(),
+  });
   const limit = new ConcurrencyLimit(concurrency);
   return {
     locate: (address) =>
-      limit.run(async (): Promise<Coordinates | null> => {
-        const place = await client.geocodeOne(address, { apiKey: BENCH_API_KEY });
+      limit.run(async (): Promise<CellValue | null> => {
+        const place = await client.single("search", {}, address);
         return place && { lat: place.lat, lon: place.lon };
       }),
-    close: async () => {},
+    close: async () => client.close(),
   };
 }
 
