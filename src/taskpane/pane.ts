@@ -121,18 +121,15 @@ export class Pane {
   }
 
   private poll(): void {
-    try {
-      const status = runtime.status();
-      if (status) this.model.setScheduler(status);
-    } catch {
-      // A runtime without a scheduler yet: the telemetry alone drives the status.
-    }
+    // Undefined until the first request: the telemetry alone drives the status then.
+    const status = runtime.status();
+    if (status) this.model.setScheduler(status);
     // Timers ("retrying in 4 s", job ages) move even when no event arrives.
     this.renderStatus();
   }
 
   private async refreshCredits(): Promise<void> {
-    const credits = await runtime.creditsToday()?.catch(() => undefined);
+    const credits = await runtime.creditsToday().catch(() => undefined);
     if (credits) this.model.setCredits(credits);
     this.schedule();
   }

@@ -5,68 +5,23 @@
 // 10,000 cell events, and copying the cell table on each would be quadratic. It stays pure in the
 // sense that matters for tests: no I/O, no clock (callers pass `now`), same events, same model.
 
-/**
- * The telemetry events the pane reads, as the runtime publishes them (src/runtime/telemetry.ts).
- * Declared here, structurally, so the pane depends on the fields it reads and nothing more;
- * anything else is ignored.
- */
-export type PaneEvent =
-  | {
-      type: "dispatched";
-      batchId: number;
-      size: number;
-      meanWaitMs: number;
-      queued: number;
-    }
-  | {
-      type: "settled";
-      batchId: number;
-      size: number;
-      durationMs: number;
-      fulfilled: number;
-      rejected: number;
-      error?: string;
-    }
-  | { type: "submitted"; jobId?: string; size: number; credits?: number }
-  | { type: "job-done"; jobId?: string; durationMs: number }
-  | { type: "job-failed"; jobId?: string; error?: string }
-  | { type: "still-running"; jobId: string; size: number }
-  | { type: "rate-limited"; waitMs: number; ratePerSecond?: number }
-  | { type: "quota-suspected" }
-  | { type: "resumed" }
-  | { type: "credits"; day: string; spent: number; budget: number | undefined }
-  | CellEvent;
+import type { ClientState } from "../geoapify/client";
+import type { CreditsSnapshot } from "../runtime/credits";
+import type { Geocoder } from "../runtime/geocoder";
+import type { CellEvent, TelemetryEvent } from "../runtime/telemetry";
 
-/** One cell's outcome. `keys` are the lookup keys the runtime can forget. */
-export interface CellEvent {
-  type: "cell";
-  /** Such as "Sheet1!B2"; absent where the host gave no address. */
-  cell?: string;
-  fn: string;
-  input: string;
-  ok: boolean;
-  message?: string;
-  /** Why it failed, when the runtime names it ("missing-key" lets a saved key retry it). */
-  reason?: string;
-  lat?: number;
-  lon?: number;
-  confidence?: number;
-  formatted?: string;
-  matchType?: string;
-  keys?: string[];
-}
+export type { CellEvent } from "../runtime/telemetry";
+
+/** The runtime's telemetry, as the pane receives it; events it does not read are ignored. */
+export type PaneEvent = TelemetryEvent;
 
 /** The request scheduler's state, as geocoder.status() reports it. */
-export interface SchedulerStatus {
-  phase: "ok" | "backing-off" | "quota";
-  ratePerSecond: number;
-  /** Epoch ms when requests resume. */
-  resumeAt?: number;
-  jobsInFlight: number;
-  queuedRequests: number;
-}
+export type SchedulerStatus = ClientState;
 
-export type KeyState = "valid" | "rejected" | "unknown" | "missing" | "unchecked";
+export type Credits = CreditsSnapshot;
+
+/** What the last key check answered; "unchecked" until one ran since the key was saved. */
+export type KeyState = Awaited<ReturnType<Geocoder["checkKey"]>> | "unchecked";
 
 export type BatchOutcome = "pending" | "ok" | "partial" | "failed";
 
@@ -77,12 +32,6 @@ export interface BatchRecord {
   /** Set once settled. */
   durationMs?: number;
   outcome: BatchOutcome;
-}
-
-export interface Credits {
-  day: string;
-  spent: number;
-  budget: number | undefined;
 }
 
 /** Batches kept for the chart; older ones scroll away. */
@@ -160,7 +109,9 @@ export class PaneModel {
         return;
       case "cell":
         this.cells.set(cellId(event), event);
+        // The cells say what is wrong with the key before anyone checks it.
         if (!event.ok && event.reason === "missing-key") this.key = "missing";
+        if (!event.ok && event.reason === "auth") this.key = "rejected";
         return;
       default:
         this.version--;
@@ -187,17 +138,10 @@ export class PaneModel {
     return [...this.cells.values()].filter((cell) => !cell.ok);
   }
 
-  /**
-   * Cells to recalculate once a key is saved: those that failed for want of a working key. When
-   * the runtime names no reason for any failure, every failed cell (a new key may fix them all).
-   */
+  /** Cells to recalculate once a key is saved: those that failed for want of a working key. */
   cellsNeedingKey(): string[] {
-    const failed = this.failedCells();
-    const reasoned = failed.some((cell) => cell.reason !== undefined);
-    return failed
-      .filter(
-        (cell) => !reasoned || cell.reason === "missing-key" || cell.reason === "auth"
-      )
+    return this.failedCells()
+      .filter((cell) => cell.reason === "missing-key" || cell.reason === "auth")
       .flatMap((cell) => (cell.cell ? [cell.cell] : []));
   }
 

@@ -62,7 +62,6 @@ export const words = {
     rateSaved: "Rate saved.",
     keyHint:
       "Free keys at myprojects.geoapify.com: 3,000 credits a day, half a credit per address.",
-    unavailable: "This runtime cannot do that yet.",
   },
   url: {
     empty: "Enter the proxy's URL, such as https://geo.example.com.",
@@ -125,7 +124,13 @@ export const words = {
       "again. Excel cannot undo this.",
     freezeConfirm: "Freeze",
     cancel: "Cancel",
-    frozen: (count: number) => `Froze ${count} ${count === 1 ? "range" : "ranges"}.`,
+    frozen: (count: number, skipped: number) =>
+      `Froze ${count} ${count === 1 ? "formula" : "formulas"}.` +
+      (skipped > 0
+        ? ` ${skipped} still calculating or failed ${skipped === 1 ? "stays a formula" : "stay formulas"}.`
+        : ""),
+    nothingFrozen: (skipped: number) =>
+      `Nothing frozen: ${skipped} GEO ${skipped === 1 ? "cell is" : "cells are"} still calculating or failed.`,
     nothingToFreeze: "No GEO formula in the selection.",
     clearCache: "Clear cache",
     cacheStats: (entries: number, bytes: number) =>
