@@ -40,8 +40,9 @@ declare global {
   var geobatchHost: HostAdapter | undefined;
 }
 
-/** A GEO formula: freezing applies to these only. */
-const GEO_FORMULA = /^=\s*(?:_xldudf_)?GEO\./i;
+/** A formula that calls a GEO function anywhere (=GEO.LAT(A2)*2 geocodes too): freezing applies
+ * to these only. Excel may show an add-in's function as _xldudf_GEO_LAT while it loads. */
+const GEO_FORMULA = /^=(?:.*?[^A-Z0-9_.])?(?:_xldudf_)?GEO[._][A-Z]+\s*\(/i;
 
 export function isGeoFormula(formula: unknown): boolean {
   return typeof formula === "string" && GEO_FORMULA.test(formula);

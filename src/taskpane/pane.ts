@@ -160,6 +160,7 @@ export class Pane {
     this.progressBar.setAttribute("value", String(total ? (done + failed) / total : 0));
     this.connection.render();
     this.failed.render();
+    this.sheet.scheduleCacheStats();
     this.chart?.draw(this.model.batches);
     this.map?.draw(this.model.points());
   }

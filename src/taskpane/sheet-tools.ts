@@ -9,6 +9,9 @@ import { NUMBER_RULES, validateNumber } from "./validation";
 import { cellId } from "./view-model";
 import { words } from "./wording";
 
+/** How long after the last cell event the cache's figures are read again. */
+const CACHE_STATS_DELAY_MS = 500;
+
 /** Failed cells listed at most; the rest are counted ("and 120 more"). */
 const FAILED_SHOWN = 200;
 
@@ -75,6 +78,7 @@ export class SheetSection {
   private readonly message = messageLine("sheet-message");
   private readonly cacheLine = el("p", { id: "cache-stats" });
   private readonly dialog: FluentDialog;
+  private statsTimer: ReturnType<typeof setTimeout> | undefined;
   private pendingFreeze: { steps: FreezeStep[]; skipped: number } = { steps: [], skipped: 0 };
 
   constructor(private readonly context: SectionContext) {
@@ -110,6 +114,12 @@ export class SheetSection {
       this.message,
       this.dialog
     );
+  }
+
+  /** Reads the cache's figures again shortly: a run stores its answers as its jobs finish. */
+  scheduleCacheStats(): void {
+    clearTimeout(this.statsTimer);
+    this.statsTimer = setTimeout(() => void this.refreshCacheStats(), CACHE_STATS_DELAY_MS);
   }
 
   async refreshCacheStats(): Promise<void> {

@@ -3,6 +3,7 @@ import { NUMERIC_SETTINGS } from "../../src/settings/settings";
 import {
   cellsInSelection,
   cellsOfArea,
+  isGeoFormula,
   planFreeze,
   type HostAdapter,
   type HostValue,
@@ -125,5 +126,20 @@ describe("selection and freezing", () => {
       ],
       skipped: 1,
     });
+  });
+});
+
+describe("GEO formulas", () => {
+  it.each([
+    ["=GEO.LOCATION(A2)", true],
+    ["=geo.lat(A2)*2", true],
+    ["=ROUND(GEO.LAT(A2), 2)", true],
+    ["=_xldudf_GEO_LAT(A2)", true],
+    ["=D2.Latitude", false],
+    ["=MYGEO.LAT(A2)", false],
+    ["GEO.LAT(A2)", false],
+    ["", false],
+  ])("%j calls GEO: %s", (formula, expected) => {
+    expect(isGeoFormula(formula)).toBe(expected);
   });
 });
