@@ -146,36 +146,38 @@ export async function startEmulatorProxy(e2e: E2E): Promise<ProxyServer> {
 }
 
 /**
- * An init script that records, in performance.now() time, when functions.js made its last
- * CustomFunctions.associate call: the moment the functions are registered. It wraps `associate`
- * whoever defines it (the workbench's host, then office.js replacing it), so it measures any
- * build of the workbench, old or new, without a mark of its own.
+ * An init script that records, in performance.now() time, every CustomFunctions.associate call:
+ * the last one is the moment the functions are registered. The workbench's host (old builds and
+ * new) defines `associate` with Object.defineProperty, locked; the script wraps what is defined
+ * there, so it measures any build without a mark of its own.
  */
 export function recordRegistration(): void {
   const marks: number[] = [];
   Object.assign(window, { __associateTimes: marks });
-  let host: Record<string, unknown> | undefined;
-  const wrap = (object: Record<string, unknown>) => {
-    let current = object.associate;
-    Object.defineProperty(object, "associate", {
-      configurable: true,
-      enumerable: true,
-      get: () =>
-        typeof current === "function"
-          ? (...args: unknown[]) => {
-              marks.push(performance.now());
-              return (current as (...a: unknown[]) => unknown).apply(object, args);
-            }
-          : current,
-      set: (value) => (current = value),
-    });
+  const wrapped = new WeakMap<(...args: unknown[]) => unknown, (...args: unknown[]) => unknown>();
+  const wrap = (fn: unknown) => {
+    if (typeof fn !== "function") return fn;
+    const original = fn as (...args: unknown[]) => unknown;
+    if (!wrapped.has(original)) {
+      wrapped.set(original, function (this: unknown, ...args: unknown[]) {
+        marks.push(performance.now());
+        return original.apply(this, args);
+      });
+    }
+    return wrapped.get(original);
   };
-  Object.defineProperty(window, "CustomFunctions", {
-    configurable: true,
-    get: () => host,
-    set: (value: Record<string, unknown>) => {
-      host = value;
-      if (value && typeof value === "object") wrap(value);
-    },
-  });
+  const define = Object.defineProperty;
+  Object.defineProperty = function <T>(
+    target: T,
+    name: PropertyKey,
+    descriptor: PropertyDescriptor
+  ) {
+    if (name === "associate") {
+      const { get, value } = descriptor;
+      descriptor = get
+        ? { ...descriptor, get: () => wrap(get()) }
+        : { ...descriptor, value: wrap(value) };
+    }
+    return define(target, name, descriptor) as T;
+  };
 }
