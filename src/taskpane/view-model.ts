@@ -58,7 +58,8 @@ export class PaneModel {
     this.version++;
     switch (event.type) {
       case "dispatched":
-        this.open.set(event.batchId, event.size);
+        // Cells, not lookups: cells asking for the same address share one slot of the batch.
+        this.open.set(event.batchId, event.waiters);
         this.queuedLookups = event.queued;
         this.batches.push({
           batchId: event.batchId,
@@ -118,9 +119,16 @@ export class PaneModel {
     }
   }
 
+  /** Polled every second: only a changed state counts as a change, so an idle pane stays idle. */
   setScheduler(status: SchedulerStatus): void {
-    this.version++;
+    const previous = this.scheduler;
     this.scheduler = status;
+    const same =
+      previous !== undefined &&
+      (Object.keys(status) as Array<keyof SchedulerStatus>).every(
+        (field) => previous[field] === status[field]
+      );
+    if (!same) this.version++;
   }
 
   setKey(key: KeyState): void {

@@ -74,9 +74,9 @@ export const words = {
     notNumber: (label: string) => `${label} must be a number.`,
     notWhole: (label: string) => `${label} must be a whole number.`,
     tooSmall: (label: string, min: number, unit: string) =>
-      `${label} must be at least ${min} ${unit}.`,
+      `${label} must be at least ${quantity(min, unit)}.`,
     tooLarge: (label: string, max: number, unit: string) =>
-      `${label} must be at most ${max} ${unit}.`,
+      `${label} must be at most ${quantity(max, unit)}.`,
   },
   credits: {
     heading: "Credits",
@@ -150,6 +150,12 @@ export const words = {
     saved: "Advanced settings saved.",
   },
 };
+
+/** "1 second", "2 seconds", "1 per second": plural units lose their "s" for one. */
+function quantity(value: number, unit: string): string {
+  const singular = value === 1 && /^[a-z]{2,}s$/.test(unit) ? unit.slice(0, -1) : unit;
+  return `${value} ${singular}`;
+}
 
 function formatCredits(credits: number): string {
   return Number.isInteger(credits) ? String(credits) : credits.toFixed(1);

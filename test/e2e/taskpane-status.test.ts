@@ -72,6 +72,35 @@ describe("the status line through a run", () => {
   });
 });
 
+describe("a 2,000-row sheet at 5 requests per second", () => {
+  it("shows progress, the credits, every point on the map and the failed rows", async () => {
+    await setModes(e2e, { rateLimitPerSecond: 5, jobMs: 1_500 });
+    const { page } = await openPane(e2e, { storage: e2e.settings });
+    // Every hundredth row names no place the emulator knows: 20 failures.
+    const rows = Array.from({ length: 2_000 }, (_, i) =>
+      i % 100 === 99 ? `Nowhere land ${"x".repeat(i % 7)}` : `${i + 1} Harbour Road`
+    );
+    await typeRows(page, rows);
+    // Queued lookups are counted per address (the batcher reports no per-cell queue): "of 1989"
+    // while duplicates of a queued address wait with it.
+    await expect.poll(() => statusText(page)).toMatch(/^Working: \d+ of 19\d\d cells/);
+    await waitForIdle(page, 90_000);
+    await expect
+      .poll(() => page.locator("#progress-counts").textContent())
+      .toBe("0 queued · 0 in flight · 1980 done · 20 failed");
+    await expect
+      .poll(() => page.locator("#geobatch-pane canvas.map-canvas").getAttribute("data-points"))
+      .toBe("1980");
+    expect(await page.locator("#failed-list li").count()).toBe(20);
+    // 1,987 distinct addresses (the failing rows repeat seven texts) at half a credit each.
+    expect(await page.locator("#credits-spent").textContent()).toMatch(
+      /^993\.5 credits spent today/
+    );
+    await expect.poll(() => statusText(page)).toBe("Finished: 20 cells failed (listed below).");
+    expect((await emulatorStats(e2e)).rejected.rate).toBe(0);
+  });
+});
+
 describe("credits and the budget", () => {
   it("stops at the budget: the cells beyond it say so, and nothing more is sent", async () => {
     const { page } = await openPane(e2e, { storage: e2e.settings });

@@ -126,7 +126,7 @@ it("validates the budget and the advanced settings with clear messages", async (
   await page.locator("#save-advanced").click();
   await expect
     .poll(() => page.locator("#advanced-jobTimeoutMs-message").textContent())
-    .toBe("Job timeout must be at least 1 seconds.");
+    .toBe("Job timeout must be at least 1 second.");
 });
 
 it("checks a key against the emulator: a refused key shows rejected, a good one works", async () => {

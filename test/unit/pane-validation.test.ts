@@ -71,7 +71,7 @@ describe("numbers typed in the pane", () => {
     ["fast", NUMBER_RULES.ratePerSecond, "Requests per second must be a number."],
     ["0", NUMBER_RULES.ratePerSecond, "Requests per second must be at least 1 per second."],
     ["1.5", NUMBER_RULES.windowMs, "Batching window must be a whole number."],
-    ["0.5", NUMBER_RULES.jobTimeoutMs, "Job timeout must be at least 1 seconds."],
+    ["0.5", NUMBER_RULES.jobTimeoutMs, "Job timeout must be at least 1 second."],
     ["4000", NUMBER_RULES.foundTtlDays, "Keep found addresses must be at most 365 days."],
     ["0.4", NUMBER_RULES.dailyBudgetCredits, "Daily budget must be at least 0.5 credits."],
   ])("refuses %j", (text, rule, message) => {

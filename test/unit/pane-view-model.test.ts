@@ -9,8 +9,14 @@ function cell(ref: string, ok: boolean, extra: Partial<CellEvent> = {}): CellEve
 }
 
 // The runtime's events in full, as src/batching and src/geoapify publish them.
-function dispatched(batchId: number, size: number, meanWaitMs: number, queued: number) {
-  const fields = { waiters: size, maxWaitMs: meanWaitMs, inFlight: 1 };
+function dispatched(
+  batchId: number,
+  size: number,
+  meanWaitMs: number,
+  queued: number,
+  waiters = size
+) {
+  const fields = { waiters, maxWaitMs: meanWaitMs, inFlight: 1 };
   return { type: "dispatched", batchId, size, meanWaitMs, queued, ...fields } as const;
 }
 
@@ -39,6 +45,12 @@ describe("the pane's view model", () => {
     expect(model.batches).toEqual([
       { batchId: 1, size: 3, waitMs: 40, durationMs: 900, outcome: "partial" },
     ]);
+  });
+
+  it("counts cells in flight, not lookups: cells of one address share a slot", () => {
+    const model = new PaneModel();
+    model.apply(dispatched(1, 3, 10, 0, 5), T0);
+    expect(model.progress().inFlight).toBe(5);
   });
 
   it("keeps a cell's latest outcome: a retried cell that succeeds leaves the failed list", () => {
@@ -143,5 +155,18 @@ describe("the status line", () => {
     });
     model.setKey("missing");
     expect(statusOf(model, T0).text).toBe("No API key is saved: cells cannot geocode.");
+  });
+});
+
+describe("the scheduler's polled state", () => {
+  it("counts as a change only when it changed, so an idle pane does not redraw", () => {
+    const model = new PaneModel();
+    const idle = { phase: "ok", ratePerSecond: 5, jobsInFlight: 0, queuedRequests: 0 } as const;
+    model.setScheduler({ ...idle });
+    const version = model.version;
+    model.setScheduler({ ...idle });
+    expect(model.version).toBe(version);
+    model.setScheduler({ ...idle, jobsInFlight: 1 });
+    expect(model.version).toBe(version + 1);
   });
 });
