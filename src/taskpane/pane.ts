@@ -17,6 +17,8 @@ import { paneCss } from "./pane-style";
 
 /** How often the pane asks the scheduler for its state and refreshes timers (seconds left). */
 const STATUS_INTERVAL_MS = 1000;
+/** The least time between two redraws of the failed list, the chart and the map. */
+const HEAVY_RENDER_MS = 500;
 /** How often credits are read again without a "credits" event (the day may have rolled over). */
 const CREDITS_INTERVAL_MS = 30_000;
 
@@ -49,6 +51,8 @@ export class Pane {
   private action: StatusAction | undefined;
   private renderedVersion = -1;
   private renderScheduled = false;
+  private lastHeavyRender = -Infinity;
+  private heavyTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly root: HTMLElement,
@@ -159,6 +163,23 @@ export class Pane {
     const total = queued + inFlight + done + failed;
     this.progressBar.setAttribute("value", String(total ? (done + failed) / total : 0));
     this.connection.render();
+    this.renderHeavy();
+  }
+
+  /**
+   * The parts that grow with the sheet (the failed list, the chart, the map of every point) at
+   * most every HEAVY_RENDER_MS: a run of 100,000 cells must not spend its frames redrawing them.
+   */
+  private renderHeavy(): void {
+    const wait = this.lastHeavyRender + HEAVY_RENDER_MS - performance.now();
+    if (wait > 0) {
+      this.heavyTimer ??= setTimeout(() => {
+        this.heavyTimer = undefined;
+        this.renderHeavy();
+      }, wait);
+      return;
+    }
+    this.lastHeavyRender = performance.now();
     this.failed.render();
     this.sheet.scheduleCacheStats();
     this.chart?.draw(this.model.batches);

@@ -49,6 +49,8 @@ export class PaneModel {
   wait: { kind: "rate" | "quota"; until?: number } | undefined;
   /** Keys of batches dispatched and not yet settled, by batch id. */
   private readonly open = new Map<number, number>();
+  /** Cells by latest outcome, kept as events arrive: the status reads them every frame. */
+  private readonly outcomes = { done: 0, failed: 0 };
   /** Lookups the batchers still queue, from the latest dispatch. */
   private queuedLookups = 0;
   /** Bumped on every change, so renderers can skip work when nothing happened. */
@@ -108,12 +110,17 @@ export class PaneModel {
       case "credits":
         this.credits = { day: event.day, spent: event.spent, budget: event.budget };
         return;
-      case "cell":
-        this.cells.set(cellId(event), event);
+      case "cell": {
+        const id = cellId(event);
+        const previous = this.cells.get(id);
+        if (previous) this.outcomes[previous.ok ? "done" : "failed"]--;
+        this.outcomes[event.ok ? "done" : "failed"]++;
+        this.cells.set(id, event);
         // The cells say what is wrong with the key before anyone checks it.
         if (!event.ok && event.reason === "missing-key") this.key = "missing";
         if (!event.ok && event.reason === "auth") this.key = "rejected";
         return;
+      }
       default:
         this.version--;
     }
@@ -161,19 +168,14 @@ export class PaneModel {
   }
 
   progress(): { queued: number; inFlight: number; done: number; failed: number } {
-    let done = 0;
-    let failed = 0;
-    for (const cell of this.cells.values()) cell.ok ? done++ : failed++;
     let inFlight = 0;
     for (const size of this.open.values()) inFlight += size;
-    return { queued: this.queuedLookups, inFlight, done, failed };
+    return { queued: this.queuedLookups, inFlight, ...this.outcomes };
   }
 
   /** Cells that answered this session: one call per cell would have cost a credit each. */
   cellsGeocoded(): number {
-    let count = 0;
-    for (const cell of this.cells.values()) if (cell.ok) count++;
-    return count;
+    return this.outcomes.done;
   }
 
   /** The wait the scheduler or the telemetry reports, if it lies in the future. */
