@@ -4,7 +4,8 @@
 // the bytes functions.js weighs, checks that the pane's heavy chunks (Fluent, the map) are
 // requested only after that, and writes the figures to test-results/startup.json for the README.
 //
-// GEOBATCH_BASELINE=<dir> measures another build the same way as well (a checkout of an older
+// The same build is also loaded with taskpane.js refused, which isolates what the pane costs the
+// functions. GEOBATCH_BASELINE=<dir> measures another build the same way as well (a checkout of an older
 // commit, built: <dir>/dist and <dir>/dist-workbench), so before and after come from one run.
 
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -23,8 +24,8 @@ import {
 import { recordRegistration } from "./pane-support";
 import type { Browser } from "playwright-core";
 
-/** Page loads per build: the median is reported, the machine being shared and noisy. */
-const LOADS = 7;
+/** Page loads per build (GEOBATCH_STARTUP_LOADS): the median is reported, machines are noisy. */
+const LOADS = Number(process.env.GEOBATCH_STARTUP_LOADS) || 7;
 
 interface Figures {
   /** Median ms from navigation start to the last associate call. */
@@ -52,6 +53,8 @@ interface Build {
   server: StaticServer;
   /** Whether its workbench mounts the pane (builds before the pane did not). */
   pane: boolean;
+  /** Loads it with taskpane.js refused: the same build, the pane's cost taken out. */
+  blockPane?: boolean;
   runs: number[];
   paneAfter: boolean[];
 }
@@ -62,10 +65,15 @@ async function serve(dist: string, workbench: string, pane: boolean): Promise<Bu
   return { dist, server, pane, runs: [], paneAfter: [] };
 }
 
+function withoutPane(build: Build): Build {
+  return { ...build, pane: false, blockPane: true, runs: [], paneAfter: [] };
+}
+
 /** One page load: when the functions registered, and whether the pane's chunks came after. */
 async function load(build: Build): Promise<void> {
   const context = await browser.newContext();
   await context.addInitScript(recordRegistration);
+  if (build.blockPane) await context.route("**/taskpane.js", (route) => route.abort());
   const page = await context.newPage();
   await page.goto(`${build.server.origin}/workbench.html?sheet=empty`);
   await page.evaluate(() => window.__workbench.ready);
@@ -106,8 +114,10 @@ it("registers the functions before any of the pane's heavy chunks is requested",
     ? await serve(path.join(baselineDir, "dist"), path.join(baselineDir, "dist-workbench"), false)
     : undefined;
   // Interleaved, so that the machine's moods fall on both builds alike.
+  const noPane = withoutPane(after);
   for (let run = 0; run < LOADS; run++) {
     await load(after);
+    await load(noPane);
     if (before) await load(before);
   }
   expect(after.runs.every(Number.isFinite)).toBe(true);
@@ -119,6 +129,7 @@ it("registers the functions before any of the pane's heavy chunks is requested",
   await mkdir(RESULTS, { recursive: true });
   const report = {
     after: await figures(after),
+    afterWithoutPane: await figures(noPane),
     before: before && (await figures(before)),
     baseline: baselineDir,
   };
