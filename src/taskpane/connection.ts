@@ -126,11 +126,11 @@ export class ConnectionSection {
   async load(): Promise<void> {
     const { runtime, model } = this.context;
     const [key, endpoint, limits] = await Promise.all([
-      runtime.apiKey()?.catch(() => ""),
-      runtime.endpoint()?.catch(() => undefined),
-      runtime.limits()?.catch(() => undefined),
+      runtime.apiKey().catch(() => ""),
+      runtime.endpoint().catch(() => undefined),
+      runtime.limits().catch(() => undefined),
     ]);
-    this.keyInput.value ||= key ?? "";
+    this.keyInput.value ||= key;
     if (!endpoint) model.setKey("missing");
     if (endpoint && !endpoint.emulated) {
       const choice = Object.entries(ENDPOINTS).find(([, url]) => url === endpoint.baseUrl)?.[0];
@@ -173,14 +173,10 @@ export class ConnectionSection {
 
   async checkKey(): Promise<void> {
     const { runtime, model } = this.context;
-    if (textOf(this.keyInput).trim() !== ((await runtime.apiKey()) ?? "")) await this.saveKey();
+    if (textOf(this.keyInput).trim() !== (await runtime.apiKey())) await this.saveKey();
     say(this.keyMessage, words.connection.checking);
     try {
       const result = await runtime.checkKey();
-      if (result === undefined) {
-        say(this.keyMessage, words.connection.unavailable, true);
-        return;
-      }
       model.setKey(result);
       say(this.keyMessage, words.connection.check[result], result !== "valid");
     } catch {
@@ -202,12 +198,7 @@ export class ConnectionSection {
       url = ENDPOINTS.eu;
     }
     // The global endpoint is the default: saving it removes the setting.
-    const saved = this.context.runtime.setBaseUrl(url);
-    if (!saved) {
-      say(this.endpointMessage, words.connection.unavailable, true);
-      return;
-    }
-    await saved;
+    await this.context.runtime.setBaseUrl(url);
     say(this.endpointMessage, words.connection.endpointSaved);
   }
 
@@ -226,7 +217,7 @@ export class ConnectionSection {
       this.budgetMessage,
       checked.value === undefined ? words.credits.budgetRemoved : words.credits.budgetSaved
     );
-    const credits = await this.context.runtime.creditsToday()?.catch(() => undefined);
+    const credits = await this.context.runtime.creditsToday().catch(() => undefined);
     if (credits) this.context.model.setCredits(credits);
   }
 }

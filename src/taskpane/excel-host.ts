@@ -1,7 +1,8 @@
 // The host adapter in Excel, with Office.js. Loaded only in Excel (resolveHost), so the workbench
-// and the functions bundle never carry it. Not run by the tests here (no Excel): reviewed in code.
+// and the functions bundle never carry it. Not run by the tests here (no Excel): reviewed in code,
+// and listed in the README as not verified here.
 
-import type { CellValue, HostAdapter, RangeContent } from "./host-adapter";
+import { cellsOfArea, type HostAdapter, type HostValue } from "./host-adapter";
 
 /** "Sheet1!B2" -> the worksheet and range; an address without a sheet is on the active one. */
 function rangeOf(context: Excel.RequestContext, address: string): Excel.Range {
@@ -11,7 +12,7 @@ function rangeOf(context: Excel.RequestContext, address: string): Excel.Range {
   return context.workbook.worksheets.getItem(sheet).getRange(address.slice(bang + 1));
 }
 
-/** Entities (data types) can be written back as entities from ExcelApi 1.16 on. */
+/** Range.valuesAsJson (entities read and written as entities) came with ExcelApi 1.16. */
 function entitiesSupported(): boolean {
   return Office.context?.requirements?.isSetSupported("ExcelApi", "1.16") ?? false;
 }
@@ -41,65 +42,103 @@ export const excelHost: HostAdapter = {
       await context.sync();
     }),
 
+  // Only the used part of each selected area: a whole selected column is a million cells.
   selectedAddresses: () =>
     Excel.run(async (context) => {
-      const areas = context.workbook.getSelectedRanges();
-      areas.load("address");
+      const areas = context.workbook.getSelectedRanges().areas;
+      areas.load("items");
       await context.sync();
-      return areas.address.split(",");
+      const used = areas.items.map((area) => {
+        const part = area.getUsedRangeOrNullObject(true);
+        part.load("address");
+        return part;
+      });
+      await context.sync();
+      return used.flatMap((part) => (part.isNullObject ? [] : cellsOfArea(part.address)));
     }),
 
-  // A spill anchor reads as its whole spill, so freezing it keeps every spilled value.
+  // A cell another formula spills into shows that formula's value in Range.formulas: it reads ""
+  // here, so only anchors count as formulas.
   readFormulas: (addresses) =>
     Excel.run(async (context) => {
-      const withEntities = entitiesSupported();
       const reads = addresses.map((address) => {
         const range = rangeOf(context, address);
-        const spill = range.getSpillingToRangeOrNullObject();
+        const parent = range.getSpillParentOrNullObject();
         range.load("address, formulas");
-        spill.load("address");
-        return { range, spill };
+        parent.load("address");
+        return { range, parent };
       });
       await context.sync();
-      const blocks = reads.map(({ range, spill }) => {
-        const block = spill.isNullObject ? range : spill;
-        block.load(
-          withEntities ? "address, formulas, values, valuesAsJson" : "address, formulas, values"
-        );
-        return { anchor: range, block, spilled: !spill.isNullObject };
-      });
+      return reads.map(({ range, parent }) =>
+        !parent.isNullObject && parent.address !== range.address
+          ? ""
+          : String(range.formulas[0][0] ?? "")
+      );
+    }),
+
+  readValues: (address) =>
+    Excel.run(async (context) => {
+      const range = rangeOf(context, address);
+      const spill = range.getSpillingToRangeOrNullObject();
+      spill.load("address");
       await context.sync();
-      return blocks.map(({ anchor, block, spilled }): RangeContent => {
-        const values: CellValue[][] = withEntities ? block.valuesAsJson : block.values;
-        // The spill's cells other than the anchor hold no formula of their own.
-        const formulas = spilled
-          ? block.formulas.map((row, r) =>
-              row.map((f, c) => (r === 0 && c === 0 ? anchor.formulas[0][0] : f))
-            )
-          : block.formulas;
-        return { address: block.address, formulas, values };
-      });
+      const block = spill.isNullObject ? range : spill;
+      const withEntities = entitiesSupported();
+      block.load(withEntities ? "valuesAsJson" : "values");
+      await context.sync();
+      return withEntities
+        ? block.valuesAsJson.map((row) => row.map(fromCellValue))
+        : block.values.map((row) => row.map(fromPlainValue));
     }),
 
   writeValues: (address, values) =>
     Excel.run(async (context) => {
-      const range = rangeOf(context, address);
+      const origin = rangeOf(context, address);
+      const range = origin.getResizedRange(values.length - 1, (values[0]?.length ?? 1) - 1);
       const hasEntity = values.some((row) => row.some((v) => typeof v === "object" && v !== null));
       if (hasEntity && entitiesSupported()) {
-        range.valuesAsJson = values as Excel.CellValue[][];
+        range.valuesAsJson = values.map((row) => row.map(toCellValue));
       } else {
-        // Where entities cannot be written, their text (or basic value) stays.
+        // Where entities cannot be written, their text stays.
         range.values = values.map((row) => row.map(plainValue));
       }
       await context.sync();
     }),
 };
 
-/** The value a cell shows, for hosts that cannot take entities. */
-function plainValue(value: CellValue): string | number | boolean {
-  if (typeof value === "object" && value !== null) {
-    const cell = value as { text?: string; basicValue?: string | number | boolean };
-    return cell.basicValue ?? cell.text ?? "";
+/** Excel's JSON value as the adapter's: scalars as themselves, blanks as null. */
+function fromCellValue(value: Excel.CellValue): HostValue {
+  switch (value.type) {
+    case "Double":
+    case "String":
+    case "Boolean":
+      return value.basicValue as number | string | boolean;
+    case "Empty":
+      return null;
+    default:
+      return value as HostValue;
   }
-  return value as string | number | boolean;
+}
+
+function fromPlainValue(value: unknown): HostValue {
+  if (value === "" || value === null || value === undefined) return null;
+  if (typeof value === "number" || typeof value === "boolean") return value;
+  const text = String(value);
+  // Range.values shows errors as their text ("#N/A"): read as errors, so they are not frozen.
+  return /^#[A-Z/0!?]+[!?]?$/.test(text) ? { type: "Error", basicValue: text } : text;
+}
+
+function toCellValue(value: HostValue): Excel.CellValue {
+  if (value === null) return { type: Excel.CellValueType.empty, basicValue: "" };
+  if (typeof value === "number") return { type: Excel.CellValueType.double, basicValue: value };
+  if (typeof value === "boolean") return { type: Excel.CellValueType.boolean, basicValue: value };
+  if (typeof value === "string") return { type: Excel.CellValueType.string, basicValue: value };
+  return value as unknown as Excel.CellValue;
+}
+
+/** The value a cell shows, for hosts that cannot take entities. */
+function plainValue(value: HostValue): string | number | boolean {
+  if (value === null) return "";
+  if (typeof value === "object") return value.text ?? String(value.basicValue ?? "");
+  return value;
 }

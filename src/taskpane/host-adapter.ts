@@ -1,66 +1,83 @@
 // What the pane asks of the spreadsheet, in one interface: Excel implements it with Office.js
-// (excel-host.ts), the workbench with its grid (it sets globalThis.geobatchHost). The pane
-// decides what to do; the host only does it.
+// (excel-host.ts), the workbench with its grid (src/dev/workbench/pane-host.ts, which the page
+// puts on globalThis.geobatchHost). The pane decides what to do; the host only does it.
+//
+// Addresses are as a custom function's invocation.address gives them ("Sheet1!B2"). Values use
+// Excel's JSON shapes (Range.valuesAsJson) reduced to what freezing needs: numbers, text and
+// booleans as themselves, blanks as null, an entity as { type: "Entity", text, properties, … }
+// and an error as { type: "Error", basicValue: "#N/A" }.
 
-/** A cell value as the host reads it: a number, text, boolean, or an entity where supported. */
-export type CellValue = unknown;
-
-/** A range the host read: the anchor's address and, for a spill, the whole spilled block. */
-export interface RangeContent {
-  /** Where values would be written back: the anchor of a spill, else the range itself. */
-  address: string;
-  /** Formulas as typed (one per cell; "" or a value for cells without one). */
-  formulas: unknown[][];
-  /** Current values: the whole spill for a spill anchor, entities as entities where supported. */
-  values: CellValue[][];
+/** An entity or an error, in Excel's JSON shape (Excel.EntityCellValue, Excel.ErrorCellValue). */
+export interface RichValue {
+  type: string;
+  basicValue?: unknown;
+  text?: string;
 }
 
+/** A cell's value as the pane reads and writes it. */
+export type HostValue = number | string | boolean | null | RichValue;
+
 export interface HostAdapter {
-  /** Goes to the cell, such as "Sheet1!B2". */
+  /** Selects the cell (or range) and brings it into view, as Range.select() does. */
   selectCell(address: string): Promise<void>;
-  /** Recalculates just these cells. */
-  recalculate(addresses: string[]): Promise<void>;
-  /** The addresses of the selected cells or ranges. */
+  /** The selected cells, one address per cell, row by row ("Sheet1!B2", "Sheet1!C2", …). */
   selectedAddresses(): Promise<string[]>;
-  /** Formulas and values of these ranges, spills expanded from their anchor. */
-  readFormulas(addresses: string[]): Promise<RangeContent[]>;
-  /** Replaces the range's contents (formulas included) with these values. */
-  writeValues(address: string, values: CellValue[][]): Promise<void>;
+  /** Calculates just these cells again: their formulas are invoked anew. Resolves once the calls
+   * are made, not answered. */
+  recalculate(addresses: string[]): Promise<void>;
+  /** Per address, the cell's formula ("=GEO.LOCATION(A2)") or constant as typed; "" for a blank
+   * cell and for a cell another formula spills into (it has no formula of its own). */
+  readFormulas(addresses: string[]): Promise<string[]>;
+  /** The cell's value; for a formula that spills, the whole block it fills, from its anchor. */
+  readValues(address: string): Promise<HostValue[][]>;
+  /** Writes constants with their top-left corner at `address`, replacing any formula there (an
+   * entity stays an entity where the host can write one). */
+  writeValues(address: string, values: HostValue[][]): Promise<void>;
 }
 
 declare global {
-  // The workbench page sets this before the pane mounts.
+  // The workbench page sets this before the pane mounts; Excel has none (resolveHost).
   var geobatchHost: HostAdapter | undefined;
 }
 
-/** A GEO.* formula: freezing and forgetting apply to these only. */
-const GEO_FORMULA = /^=\s*(?:_xldudf_)?GEO\./i;
+/** A formula that calls a GEO function anywhere (=GEO.LAT(A2)*2 geocodes too): freezing applies
+ * to these only. Excel may show an add-in's function as _xldudf_GEO_LAT while it loads. */
+const GEO_FORMULA = /^=(?:.*?[^A-Z0-9_.])?(?:_xldudf_)?GEO[._][A-Z]+\s*\(/i;
 
 export function isGeoFormula(formula: unknown): boolean {
   return typeof formula === "string" && GEO_FORMULA.test(formula);
 }
 
+/** What freezing one GEO formula writes: its values (a whole spill) from its anchor. */
+export interface FreezeStep {
+  address: string;
+  values: HostValue[][];
+}
+
+/** A cell still calculating or showing an error: frozen, it would keep the error for good. */
+function isUnsettled(value: HostValue): boolean {
+  return typeof value === "object" && value !== null && value.type === "Error";
+}
+
 /**
- * What "Freeze as values" writes: each read range whose anchor holds a GEO formula, with its
- * current values (a whole spill from its anchor). Ranges without one are left alone.
+ * What "Freeze as values" writes for these cells: each one holding a GEO formula, with its
+ * current values (a spill's whole block, from its anchor). Cells without one are left alone, and
+ * so are GEO cells still busy or failed, so that they can be retried.
  */
-export function planFreeze(
-  ranges: readonly RangeContent[]
-): Array<{ address: string; values: CellValue[][] }> {
-  return ranges
-    .filter((range) => range.formulas.some((row) => row.some(isGeoFormula)))
-    .map((range) => ({
-      address: range.address,
-      // Cells of a multi-cell selection without a GEO formula keep what they hold.
-      values: range.values.map((row, r) =>
-        row.map((value, c) => {
-          const formula = range.formulas[r]?.[c];
-          return typeof formula === "string" && formula.startsWith("=") && !isGeoFormula(formula)
-            ? formula
-            : value;
-        })
-      ),
-    }));
+export async function planFreeze(
+  host: HostAdapter,
+  addresses: readonly string[]
+): Promise<{ steps: FreezeStep[]; skipped: number }> {
+  const formulas = await host.readFormulas([...addresses]);
+  const geoCells = addresses.filter((_, index) => isGeoFormula(formulas[index]));
+  const blocks = await Promise.all(geoCells.map((address) => host.readValues(address)));
+  const steps: FreezeStep[] = [];
+  blocks.forEach((values, index) => {
+    if (!values.some((row) => row.some(isUnsettled))) {
+      steps.push({ address: geoCells[index], values });
+    }
+  });
+  return { steps, skipped: geoCells.length - steps.length };
 }
 
 /** Compares cell references loosely: "Sheet1!$B$2" and "sheet1!b2" are one cell. */
@@ -124,4 +141,29 @@ export function cellsInSelection(cells: readonly string[], selection: readonly s
       )
     );
   });
+}
+
+/** 1 -> "A", 28 -> "AB". */
+function columnLetters(column: number): string {
+  let letters = "";
+  for (let n = column; n > 0; n = Math.floor((n - 1) / 26)) {
+    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  }
+  return letters;
+}
+
+/** "Sheet1!B2:C3" as its cells, row by row ("Sheet1!B2", "Sheet1!C2", "Sheet1!B3", …), with
+ * the sheet name as given; [] when it is no A1 reference. */
+export function cellsOfArea(address: string): string[] {
+  const area = parseArea(address);
+  if (!area) return [];
+  const bang = address.lastIndexOf("!");
+  const prefix = bang < 0 ? "" : address.slice(0, bang + 1);
+  const cells: string[] = [];
+  for (let row = area.top; row <= area.bottom; row++) {
+    for (let column = area.left; column <= area.right; column++) {
+      cells.push(`${prefix}${columnLetters(column)}${row}`);
+    }
+  }
+  return cells;
 }

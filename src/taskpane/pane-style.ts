@@ -18,7 +18,7 @@ export const paneCss = `
 .geobatch-pane .hint { color: var(--colorNeutralForeground2); font-size: var(--fontSizeBase200); }
 .geobatch-pane .row { display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-end; margin: 6px 0; }
 .geobatch-pane .row fluent-text-input { flex: 1 1 200px; }
-.geobatch-pane fluent-text-input { display: flex; margin: 6px 0; }
+.geobatch-pane fluent-text-input { display: flex; flex-direction: column; align-items: stretch; margin: 6px 0; }
 .geobatch-pane .message { min-height: 1.3em; }
 .geobatch-pane .error { color: var(--colorPaletteRedForeground1); }
 .geobatch-pane .label { display: block; font-weight: var(--fontWeightSemibold); margin-top: 8px; }

@@ -17,6 +17,8 @@ import { paneCss } from "./pane-style";
 
 /** How often the pane asks the scheduler for its state and refreshes timers (seconds left). */
 const STATUS_INTERVAL_MS = 1000;
+/** The least time between two redraws of the failed list, the chart and the map. */
+const HEAVY_RENDER_MS = 500;
 /** How often credits are read again without a "credits" event (the day may have rolled over). */
 const CREDITS_INTERVAL_MS = 30_000;
 
@@ -49,6 +51,10 @@ export class Pane {
   private action: StatusAction | undefined;
   private renderedVersion = -1;
   private renderScheduled = false;
+  private lastHeavyRender = -Infinity;
+  /** How long the last heavy redraw took, in ms. */
+  private heavyRenderCost = 0;
+  private heavyTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly root: HTMLElement,
@@ -121,18 +127,15 @@ export class Pane {
   }
 
   private poll(): void {
-    try {
-      const status = runtime.status();
-      if (status) this.model.setScheduler(status);
-    } catch {
-      // A runtime without a scheduler yet: the telemetry alone drives the status.
-    }
+    // Undefined until the first request: the telemetry alone drives the status then.
+    const status = runtime.status();
+    if (status) this.model.setScheduler(status);
     // Timers ("retrying in 4 s", job ages) move even when no event arrives.
     this.renderStatus();
   }
 
   private async refreshCredits(): Promise<void> {
-    const credits = await runtime.creditsToday()?.catch(() => undefined);
+    const credits = await runtime.creditsToday().catch(() => undefined);
     if (credits) this.model.setCredits(credits);
     this.schedule();
   }
@@ -162,9 +165,31 @@ export class Pane {
     const total = queued + inFlight + done + failed;
     this.progressBar.setAttribute("value", String(total ? (done + failed) / total : 0));
     this.connection.render();
+    this.renderHeavy();
+  }
+
+  /**
+   * The parts that grow with the sheet (the failed list, the chart, the map of every point) at
+   * most every HEAVY_RENDER_MS, and never more than a fifth of the time: a run of 100,000 cells
+   * must not spend its frames redrawing them.
+   */
+  private renderHeavy(): void {
+    const pause = Math.max(HEAVY_RENDER_MS, 4 * this.heavyRenderCost);
+    const wait = this.lastHeavyRender + pause - performance.now();
+    if (wait > 0) {
+      this.heavyTimer ??= setTimeout(() => {
+        this.heavyTimer = undefined;
+        this.renderHeavy();
+      }, wait);
+      return;
+    }
+    const started = performance.now();
     this.failed.render();
+    this.sheet.scheduleCacheStats();
     this.chart?.draw(this.model.batches);
     this.map?.draw(this.model.points());
+    this.lastHeavyRender = performance.now();
+    this.heavyRenderCost = this.lastHeavyRender - started;
   }
 
   private renderStatus(): void {

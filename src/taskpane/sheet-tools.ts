@@ -4,10 +4,13 @@
 import type { SectionContext } from "./connection";
 import { el, messageLine, say, section } from "./dom";
 import { textOf, type FluentDialog, type FluentInput } from "./fluent";
-import { cellsInSelection, planFreeze } from "./host-adapter";
-import { NUMBER_RULES, validateNumber, type NumberRule } from "./validation";
+import { cellsInSelection, planFreeze, type FreezeStep } from "./host-adapter";
+import { NUMBER_RULES, validateNumber } from "./validation";
 import { cellId } from "./view-model";
 import { words } from "./wording";
+
+/** How long after the last cell event the cache's figures are read again. */
+const CACHE_STATS_DELAY_MS = 500;
 
 /** Failed cells listed at most; the rest are counted ("and 120 more"). */
 const FAILED_SHOWN = 200;
@@ -75,7 +78,8 @@ export class SheetSection {
   private readonly message = messageLine("sheet-message");
   private readonly cacheLine = el("p", { id: "cache-stats" });
   private readonly dialog: FluentDialog;
-  private pendingFreeze: ReturnType<typeof planFreeze> = [];
+  private statsTimer: ReturnType<typeof setTimeout> | undefined;
+  private pendingFreeze: { steps: FreezeStep[]; skipped: number } = { steps: [], skipped: 0 };
 
   constructor(private readonly context: SectionContext) {
     const freeze = button("freeze", words.sheet.freeze);
@@ -112,8 +116,14 @@ export class SheetSection {
     );
   }
 
+  /** Reads the cache's figures again shortly: a run stores its answers as its jobs finish. */
+  scheduleCacheStats(): void {
+    clearTimeout(this.statsTimer);
+    this.statsTimer = setTimeout(() => void this.refreshCacheStats(), CACHE_STATS_DELAY_MS);
+  }
+
   async refreshCacheStats(): Promise<void> {
-    const stats = await this.context.runtime.cacheStats()?.catch(() => undefined);
+    const stats = await this.context.runtime.cacheStats().catch(() => undefined);
     this.cacheLine.textContent = stats
       ? words.sheet.cacheStats(stats.entries, stats.storedBytes)
       : "";
@@ -122,20 +132,23 @@ export class SheetSection {
   private async askFreeze(): Promise<void> {
     const host = this.context.host();
     if (!host) return say(this.message, words.failed.noHost, true);
-    const ranges = await host.readFormulas(await host.selectedAddresses());
-    this.pendingFreeze = planFreeze(ranges);
-    if (this.pendingFreeze.length === 0) return say(this.message, words.sheet.nothingToFreeze);
-    this.dialog.show();
+    this.pendingFreeze = await planFreeze(host, await host.selectedAddresses());
+    const { steps, skipped } = this.pendingFreeze;
+    if (steps.length > 0) return this.dialog.show();
+    say(
+      this.message,
+      skipped > 0 ? words.sheet.nothingFrozen(skipped) : words.sheet.nothingToFreeze
+    );
   }
 
   private async freeze(): Promise<void> {
     this.dialog.hide();
     const host = this.context.host();
-    const plan = this.pendingFreeze;
-    this.pendingFreeze = [];
+    const { steps, skipped } = this.pendingFreeze;
+    this.pendingFreeze = { steps: [], skipped: 0 };
     if (!host) return;
-    for (const { address, values } of plan) await host.writeValues(address, values);
-    say(this.message, words.sheet.frozen(plan.length));
+    for (const { address, values } of steps) await host.writeValues(address, values);
+    say(this.message, words.sheet.frozen(steps.length, skipped));
   }
 
   private async clearCache(): Promise<void> {
@@ -153,36 +166,31 @@ export class SheetSection {
     );
     const keys = [...new Set([...selected].flatMap((cell) => model.cells.get(cell)?.keys ?? []))];
     if (keys.length === 0) return say(this.message, words.sheet.nothingToForget);
-    const forgotten = runtime.forget(keys);
-    if (!forgotten) return say(this.message, words.connection.unavailable, true);
-    say(this.message, words.sheet.forgot(await forgotten));
+    say(this.message, words.sheet.forgot(await runtime.forget(keys)));
     await this.refreshCacheStats();
   }
 }
 
-/** The advanced fields: the setting each writes, its rule, and the factor to the stored unit. */
-const ADVANCED = [
-  { setting: "windowMs", rule: NUMBER_RULES.windowMs, factor: 1 },
-  { setting: "jobTimeoutMs", rule: NUMBER_RULES.jobTimeoutSeconds, factor: 1000 },
-  { setting: "foundTtlDays", rule: NUMBER_RULES.foundTtlDays, factor: 1 },
-  { setting: "notFoundTtlDays", rule: NUMBER_RULES.notFoundTtlDays, factor: 1 },
-] as const;
+/** The advanced fields, in the order shown. */
+const ADVANCED = ["windowMs", "jobTimeoutMs", "foundTtlDays", "notFoundTtlDays"] as const;
 
 export class AdvancedSection {
   readonly element: HTMLElement;
-  private readonly fields: Array<{ input: FluentInput; message: HTMLElement; rule: NumberRule }>;
+  private readonly fields: Array<{ input: FluentInput; message: HTMLElement }>;
   private readonly message = messageLine("advanced-message");
 
   constructor(private readonly context: SectionContext) {
-    this.fields = ADVANCED.map(({ setting, rule }) => ({
-      input: el(
-        "fluent-text-input",
-        { id: `advanced-${setting}`, inputmode: "numeric" },
-        `${rule.label} (${rule.unit})`
-      ) as FluentInput,
-      message: messageLine(`advanced-${setting}-message`),
-      rule,
-    }));
+    this.fields = ADVANCED.map((setting) => {
+      const rule = NUMBER_RULES[setting];
+      return {
+        input: el(
+          "fluent-text-input",
+          { id: `advanced-${setting}`, inputmode: "decimal" },
+          `${rule.label} (${rule.unit})`
+        ) as FluentInput,
+        message: messageLine(`advanced-${setting}-message`),
+      };
+    });
     const save = button("save-advanced", words.advanced.save);
     save.addEventListener("click", () => void this.save());
     const item = el(
@@ -201,26 +209,26 @@ export class AdvancedSection {
   }
 
   async load(): Promise<void> {
-    const limits = await this.context.runtime.limits()?.catch(() => undefined);
+    const limits = await this.context.runtime.limits().catch(() => undefined);
     if (!limits) return;
-    ADVANCED.forEach(({ setting, factor }, index) => {
-      const value = limits[setting];
-      if (value !== undefined) this.fields[index].input.value ||= String(value / factor);
+    ADVANCED.forEach((setting, index) => {
+      const shown = limits[setting] / NUMBER_RULES[setting].factor;
+      this.fields[index].input.value ||= String(shown);
     });
   }
 
   private async save(): Promise<void> {
-    const checked = this.fields.map(({ input, message, rule }) => {
-      const result = validateNumber(textOf(input), rule);
+    const checked = ADVANCED.map((setting, index) => {
+      const { input, message } = this.fields[index];
+      const result = validateNumber(textOf(input), NUMBER_RULES[setting]);
       say(message, result.ok ? "" : result.message, !result.ok);
       return result;
     });
     if (checked.some((result) => !result.ok)) return;
     await Promise.all(
-      ADVANCED.map(({ setting, factor }, index) => {
+      ADVANCED.map((setting, index) => {
         const result = checked[index];
-        const value = result.ok && result.value !== undefined ? result.value * factor : undefined;
-        return this.context.runtime.setNumber(setting, value);
+        return this.context.runtime.setNumber(setting, result.ok ? result.value : undefined);
       })
     );
     say(this.message, words.advanced.saved);

@@ -1,6 +1,7 @@
 // Validation of what users type into the pane, as pure functions: each answers the value to save
 // or the sentence that says what to fix.
 
+import { NUMERIC_SETTINGS, type NumericSettingKey } from "../settings/settings";
 import { words } from "./wording";
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -38,18 +39,23 @@ export function validateEndpointUrl(text: string): Validated<string> {
   return { ok: true, value: `${url.origin}${url.pathname}`.replace(/\/+$/, "") };
 }
 
-/** The bounds of a numeric setting, in the unit users type. */
+/** How a numeric setting is typed: its words, the unit shown, and its bounds in that unit. */
 export interface NumberRule {
   label: string;
   unit: string;
   min: number;
   max: number;
+  /** Stored units per unit shown (1000 for seconds shown, milliseconds stored). */
+  factor: number;
   integer?: boolean;
   /** Whether an empty field is allowed (it removes the setting: its default applies). */
   optional?: boolean;
 }
 
-/** A number typed in a field; empty answers undefined where the rule allows it. */
+/**
+ * A number typed in a field, answered in the stored unit (the rule's factor applied); empty
+ * answers undefined where the rule allows it.
+ */
 export function validateNumber(text: string, rule: NumberRule): Validated<number | undefined> {
   const trimmed = text.trim().replace(",", ".");
   if (!trimmed) {
@@ -68,49 +74,24 @@ export function validateNumber(text: string, rule: NumberRule): Validated<number
   if (value > rule.max) {
     return { ok: false, message: words.number.tooLarge(rule.label, rule.max, rule.unit) };
   }
-  return { ok: true, value };
+  return { ok: true, value: value * rule.factor };
 }
 
-/** The numeric settings the pane edits, in the unit shown (the pane converts seconds to the stored ms). */
-export const NUMBER_RULES = {
-  ratePerSecond: { label: "Requests per second", unit: "per second", min: 1, max: 1000 },
-  dailyBudgetCredits: {
-    label: "Daily budget",
-    unit: "credits",
-    min: 1,
-    max: 10_000_000,
-    optional: true,
-  },
-  windowMs: {
-    label: "Batching window",
-    unit: "ms",
-    min: 0,
-    max: 10_000,
-    integer: true,
-    optional: true,
-  },
-  jobTimeoutSeconds: {
-    label: "Job timeout",
-    unit: "seconds",
-    min: 10,
-    max: 3600,
-    integer: true,
-    optional: true,
-  },
-  foundTtlDays: {
-    label: "Keep found addresses",
-    unit: "days",
-    min: 1,
-    max: 3650,
-    integer: true,
-    optional: true,
-  },
-  notFoundTtlDays: {
-    label: "Keep not-found addresses",
-    unit: "days",
-    min: 1,
-    max: 3650,
-    integer: true,
-    optional: true,
-  },
-} satisfies Record<string, NumberRule>;
+/** How each numeric setting is shown; its bounds come from the settings' own table. */
+const SHOWN: Record<NumericSettingKey, Omit<NumberRule, "min" | "max">> = {
+  ratePerSecond: { label: "Requests per second", unit: "per second", factor: 1 },
+  dailyBudgetCredits: { label: "Daily budget", unit: "credits", factor: 1, optional: true },
+  windowMs: { label: "Batching window", unit: "ms", factor: 1, integer: true, optional: true },
+  jobTimeoutMs: { label: "Job timeout", unit: "seconds", factor: 1000, optional: true },
+  foundTtlDays: { label: "Keep found addresses", unit: "days", factor: 1, optional: true },
+  notFoundTtlDays: { label: "Keep not-found addresses", unit: "days", factor: 1, optional: true },
+};
+
+/** The rule of every numeric setting the pane edits, in the unit shown. */
+export const NUMBER_RULES = Object.fromEntries(
+  (Object.keys(SHOWN) as NumericSettingKey[]).map((key) => {
+    const shown = SHOWN[key];
+    const { min, max } = NUMERIC_SETTINGS[key];
+    return [key, { ...shown, min: min / shown.factor, max: max / shown.factor }];
+  })
+) as Record<NumericSettingKey, NumberRule>;

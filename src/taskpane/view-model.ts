@@ -5,68 +5,23 @@
 // 10,000 cell events, and copying the cell table on each would be quadratic. It stays pure in the
 // sense that matters for tests: no I/O, no clock (callers pass `now`), same events, same model.
 
-/**
- * The telemetry events the pane reads, as the runtime publishes them (src/runtime/telemetry.ts).
- * Declared here, structurally, so the pane depends on the fields it reads and nothing more;
- * anything else is ignored.
- */
-export type PaneEvent =
-  | {
-      type: "dispatched";
-      batchId: number;
-      size: number;
-      meanWaitMs: number;
-      queued: number;
-    }
-  | {
-      type: "settled";
-      batchId: number;
-      size: number;
-      durationMs: number;
-      fulfilled: number;
-      rejected: number;
-      error?: string;
-    }
-  | { type: "submitted"; jobId?: string; size: number; credits?: number }
-  | { type: "job-done"; jobId?: string; durationMs: number }
-  | { type: "job-failed"; jobId?: string; error?: string }
-  | { type: "still-running"; jobId: string; size: number }
-  | { type: "rate-limited"; waitMs: number; ratePerSecond?: number }
-  | { type: "quota-suspected" }
-  | { type: "resumed" }
-  | { type: "credits"; day: string; spent: number; budget: number | undefined }
-  | CellEvent;
+import type { ClientState } from "../geoapify/client";
+import type { CreditsSnapshot } from "../runtime/credits";
+import type { Geocoder } from "../runtime/geocoder";
+import type { CellEvent, TelemetryEvent } from "../runtime/telemetry";
 
-/** One cell's outcome. `keys` are the lookup keys the runtime can forget. */
-export interface CellEvent {
-  type: "cell";
-  /** Such as "Sheet1!B2"; absent where the host gave no address. */
-  cell?: string;
-  fn: string;
-  input: string;
-  ok: boolean;
-  message?: string;
-  /** Why it failed, when the runtime names it ("missing-key" lets a saved key retry it). */
-  reason?: string;
-  lat?: number;
-  lon?: number;
-  confidence?: number;
-  formatted?: string;
-  matchType?: string;
-  keys?: string[];
-}
+export type { CellEvent } from "../runtime/telemetry";
+
+/** The runtime's telemetry, as the pane receives it; events it does not read are ignored. */
+export type PaneEvent = TelemetryEvent;
 
 /** The request scheduler's state, as geocoder.status() reports it. */
-export interface SchedulerStatus {
-  phase: "ok" | "backing-off" | "quota";
-  ratePerSecond: number;
-  /** Epoch ms when requests resume. */
-  resumeAt?: number;
-  jobsInFlight: number;
-  queuedRequests: number;
-}
+export type SchedulerStatus = ClientState;
 
-export type KeyState = "valid" | "rejected" | "unknown" | "missing" | "unchecked";
+export type Credits = CreditsSnapshot;
+
+/** What the last key check answered; "unchecked" until one ran since the key was saved. */
+export type KeyState = Awaited<ReturnType<Geocoder["checkKey"]>> | "unchecked";
 
 export type BatchOutcome = "pending" | "ok" | "partial" | "failed";
 
@@ -77,12 +32,6 @@ export interface BatchRecord {
   /** Set once settled. */
   durationMs?: number;
   outcome: BatchOutcome;
-}
-
-export interface Credits {
-  day: string;
-  spent: number;
-  budget: number | undefined;
 }
 
 /** Batches kept for the chart; older ones scroll away. */
@@ -100,6 +49,8 @@ export class PaneModel {
   wait: { kind: "rate" | "quota"; until?: number } | undefined;
   /** Keys of batches dispatched and not yet settled, by batch id. */
   private readonly open = new Map<number, number>();
+  /** Cells by latest outcome, kept as events arrive: the status reads them every frame. */
+  private readonly outcomes = { done: 0, failed: 0 };
   /** Lookups the batchers still queue, from the latest dispatch. */
   private queuedLookups = 0;
   /** Bumped on every change, so renderers can skip work when nothing happened. */
@@ -109,7 +60,8 @@ export class PaneModel {
     this.version++;
     switch (event.type) {
       case "dispatched":
-        this.open.set(event.batchId, event.size);
+        // Cells, not lookups: cells asking for the same address share one slot of the batch.
+        this.open.set(event.batchId, event.waiters);
         this.queuedLookups = event.queued;
         this.batches.push({
           batchId: event.batchId,
@@ -158,18 +110,32 @@ export class PaneModel {
       case "credits":
         this.credits = { day: event.day, spent: event.spent, budget: event.budget };
         return;
-      case "cell":
-        this.cells.set(cellId(event), event);
+      case "cell": {
+        const id = cellId(event);
+        const previous = this.cells.get(id);
+        if (previous) this.outcomes[previous.ok ? "done" : "failed"]--;
+        this.outcomes[event.ok ? "done" : "failed"]++;
+        this.cells.set(id, event);
+        // The cells say what is wrong with the key before anyone checks it.
         if (!event.ok && event.reason === "missing-key") this.key = "missing";
+        if (!event.ok && event.reason === "auth") this.key = "rejected";
         return;
+      }
       default:
         this.version--;
     }
   }
 
+  /** Polled every second: only a changed state counts as a change, so an idle pane stays idle. */
   setScheduler(status: SchedulerStatus): void {
-    this.version++;
+    const previous = this.scheduler;
     this.scheduler = status;
+    const same =
+      previous !== undefined &&
+      (Object.keys(status) as Array<keyof SchedulerStatus>).every(
+        (field) => previous[field] === status[field]
+      );
+    if (!same) this.version++;
   }
 
   setKey(key: KeyState): void {
@@ -187,17 +153,10 @@ export class PaneModel {
     return [...this.cells.values()].filter((cell) => !cell.ok);
   }
 
-  /**
-   * Cells to recalculate once a key is saved: those that failed for want of a working key. When
-   * the runtime names no reason for any failure, every failed cell (a new key may fix them all).
-   */
+  /** Cells to recalculate once a key is saved: those that failed for want of a working key. */
   cellsNeedingKey(): string[] {
-    const failed = this.failedCells();
-    const reasoned = failed.some((cell) => cell.reason !== undefined);
-    return failed
-      .filter(
-        (cell) => !reasoned || cell.reason === "missing-key" || cell.reason === "auth"
-      )
+    return this.failedCells()
+      .filter((cell) => cell.reason === "missing-key" || cell.reason === "auth")
       .flatMap((cell) => (cell.cell ? [cell.cell] : []));
   }
 
@@ -209,19 +168,14 @@ export class PaneModel {
   }
 
   progress(): { queued: number; inFlight: number; done: number; failed: number } {
-    let done = 0;
-    let failed = 0;
-    for (const cell of this.cells.values()) cell.ok ? done++ : failed++;
     let inFlight = 0;
     for (const size of this.open.values()) inFlight += size;
-    return { queued: this.queuedLookups, inFlight, done, failed };
+    return { queued: this.queuedLookups, inFlight, ...this.outcomes };
   }
 
   /** Cells that answered this session: one call per cell would have cost a credit each. */
   cellsGeocoded(): number {
-    let count = 0;
-    for (const cell of this.cells.values()) if (cell.ok) count++;
-    return count;
+    return this.outcomes.done;
   }
 
   /** The wait the scheduler or the telemetry reports, if it lies in the future. */

@@ -62,7 +62,6 @@ export const words = {
     rateSaved: "Rate saved.",
     keyHint:
       "Free keys at myprojects.geoapify.com: 3,000 credits a day, half a credit per address.",
-    unavailable: "This runtime cannot do that yet.",
   },
   url: {
     empty: "Enter the proxy's URL, such as https://geo.example.com.",
@@ -75,9 +74,9 @@ export const words = {
     notNumber: (label: string) => `${label} must be a number.`,
     notWhole: (label: string) => `${label} must be a whole number.`,
     tooSmall: (label: string, min: number, unit: string) =>
-      `${label} must be at least ${min} ${unit}.`,
+      `${label} must be at least ${quantity(min, unit)}.`,
     tooLarge: (label: string, max: number, unit: string) =>
-      `${label} must be at most ${max} ${unit}.`,
+      `${label} must be at most ${quantity(max, unit)}.`,
   },
   credits: {
     heading: "Credits",
@@ -125,7 +124,13 @@ export const words = {
       "again. Excel cannot undo this.",
     freezeConfirm: "Freeze",
     cancel: "Cancel",
-    frozen: (count: number) => `Froze ${count} ${count === 1 ? "range" : "ranges"}.`,
+    frozen: (count: number, skipped: number) =>
+      `Froze ${count} ${count === 1 ? "formula" : "formulas"}.` +
+      (skipped > 0
+        ? ` ${skipped} still calculating or failed ${skipped === 1 ? "stays a formula" : "stay formulas"}.`
+        : ""),
+    nothingFrozen: (skipped: number) =>
+      `Nothing frozen: ${skipped} GEO ${skipped === 1 ? "cell is" : "cells are"} still calculating or failed.`,
     nothingToFreeze: "No GEO formula in the selection.",
     clearCache: "Clear cache",
     cacheStats: (entries: number, bytes: number) =>
@@ -145,6 +150,12 @@ export const words = {
     saved: "Advanced settings saved.",
   },
 };
+
+/** "1 second", "2 seconds", "1 per second": plural units lose their "s" for one. */
+function quantity(value: number, unit: string): string {
+  const singular = value === 1 && /^[a-z]{2,}s$/.test(unit) ? unit.slice(0, -1) : unit;
+  return `${value} ${singular}`;
+}
 
 function formatCredits(credits: number): string {
   return Number.isInteger(credits) ? String(credits) : credits.toFixed(1);

@@ -1,10 +1,11 @@
 // The workbench hosts the add-in's own task pane beside its grid, in the same page and runtime
-// (as Excel's shared runtime does), and the emulator's limit controls in its settings strip.
+// (as Excel's shared runtime does), and the emulator's limit controls in its settings strip,
+// which speak to the real emulator's control API.
 
-import type { Request } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { SETTING_KEYS } from "../../src/settings/settings";
 import { screenshot, useE2E, waitForIdle } from "./harness";
+import { startEmulatorProxy, statusText } from "./pane-support";
 
 const e2e = useE2E({ emulator: { latencyMs: 5, jobBaseMs: 100, jobPerAddressMs: 0.05 } });
 
@@ -16,14 +17,20 @@ describe("the task pane beside the grid", () => {
 
     const pane = page.locator("#geobatch-pane");
     expect(await pane.getByRole("heading", { name: "GeoBatch" }).isVisible()).toBe(true);
-    // The batch the cells made reaches the pane through the runtime's one telemetry stream.
+    // The cells' outcomes reach the pane through the runtime's one telemetry stream.
     await expect
-      .poll(() => pane.locator("#batches li").allTextContents())
-      .toContainEqual(expect.stringMatching(/^10 addresses in \d+ ms$/));
+      .poll(() => pane.locator("#progress-counts").textContent())
+      .toBe("0 queued · 0 in flight · 10 done · 0 failed");
+    await expect
+      .poll(() => pane.locator("canvas.map-canvas").getAttribute("data-points"))
+      .toBe("10");
+    await expect.poll(() => statusText(page)).toBe("Ready.");
 
     // The pane clears the cache the cells use: the next recalculation geocodes again.
-    await pane.getByRole("button", { name: "Clear cached results" }).click();
-    await expect.poll(() => pane.locator("#status").textContent()).toBe("Cached results cleared.");
+    await pane.locator("#clear-cache").click();
+    await expect
+      .poll(() => pane.locator("#sheet-message").textContent())
+      .toBe("Cached results cleared.");
     await page.getByRole("button", { name: "Recalculate" }).click();
     await waitForIdle(page);
     const jobs = e2e.emulator.jobsSubmitted();
@@ -31,58 +38,86 @@ describe("the task pane beside the grid", () => {
     expect(new Set(jobs[1])).toEqual(new Set(jobs[0]));
 
     // The key it saves is the one the cells read.
-    await pane.getByLabel("API key").fill("key-from-the-pane");
-    await pane.getByRole("button", { name: "Save" }).click();
+    await pane.getByRole("textbox", { name: "API key", exact: true }).fill("key-from-the-pane");
+    await pane.locator("#save-key").click();
     await expect
       .poll(() => page.evaluate((key) => localStorage.getItem(key), SETTING_KEYS.apiKey))
       .toBe("key-from-the-pane");
-    expect(await page.evaluate(() => typeof globalThis.geobatchHost?.selectCell)).toBe("function");
+    expect(await page.evaluate(() => typeof globalThis.geobatchHost?.readValues)).toBe("function");
     expect(errors).toEqual([]);
     await screenshot(page, "workbench-with-pane");
+  });
+
+  it("keeps its Advanced settings, shown in the units users type", async () => {
+    const { page } = await e2e.openWorkbench({ storage: e2e.settings });
+    const pane = page.locator("#geobatch-pane");
+    await pane.locator("fluent-accordion-item").click({ position: { x: 12, y: 12 } });
+    const field = (name: string) => pane.getByRole("textbox", { name });
+    await expect.poll(() => field("Job timeout (seconds)").inputValue()).toBe("120");
+    await field("Batching window (ms)").fill("80");
+    await field("Job timeout (seconds)").fill("90");
+    await field("Keep found addresses (days)").fill("400");
+    await pane.locator("#save-advanced").click();
+    await expect
+      .poll(() => pane.locator("#advanced-foundTtlDays-message").textContent())
+      .toBe("Keep found addresses must be at most 365 days.");
+    await field("Keep found addresses (days)").fill("7");
+    await pane.locator("#save-advanced").click();
+    await expect
+      .poll(() => pane.locator("#advanced-message").textContent())
+      .toBe("Advanced settings saved.");
+    const saved = await page.evaluate(
+      (keys) => keys.map((key) => localStorage.getItem(key)),
+      [SETTING_KEYS.windowMs, SETTING_KEYS.jobTimeoutMs, SETTING_KEYS.foundTtlDays]
+    );
+    expect(saved).toEqual(["80", "90000", "7"]);
   });
 });
 
 describe("emulator limit controls", () => {
-  it("send the modes the emulator's control endpoint takes, and show its stats", async () => {
-    const posted: unknown[] = [];
-    const { page } = await e2e.openWorkbench({
-      storage: e2e.settings,
-      // The control endpoint is another helper's work: until it is on this branch, the test
-      // answers for it, with the request and answer shapes the workbench is written against.
-      prepare: (context) =>
-        context.route(`${e2e.emulatorUrl}/__emulator/**`, async (route) => {
-          const request: Request = route.request();
-          if (request.method() === "POST") {
-            posted.push(request.postDataJSON());
-            return route.fulfill({ status: 204 });
-          }
-          return route.fulfill({
-            json: {
-              byKind: { submit: 1, poll: 2 },
-              byStatus: { "200": 1, "429": 2 },
-              rejectedForRate: 2,
-            },
-          });
-        }),
-    });
-    await page.getByText("Emulator limits").click();
-    await expect
-      .poll(() => page.locator(".emulator-stats").textContent())
-      .toBe("3 requests (1 submit, 2 poll) · 2 answered 429 (2 over the rate)");
+  it("send the modes to the emulator's control API and show its stats", async () => {
+    // Through a same-origin proxy, as the dev server's /emulator: the control API has no CORS.
+    const proxy = await startEmulatorProxy(e2e);
+    try {
+      const context = await e2e.browser.newContext();
+      const storage = { ...e2e.settings, [SETTING_KEYS.baseUrl]: `${proxy.origin}/emulator` };
+      await context.addInitScript((entries: Record<string, string>) => {
+        if (window !== window.top) return;
+        for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
+      }, storage);
+      const page = await context.newPage();
+      await page.goto(`${proxy.origin}/workbench.html?sheet=empty`);
+      await page.evaluate(() => window.__workbench.ready);
+      await page.getByText("Emulator limits").click();
+      await expect
+        .poll(() => page.locator(".emulator-stats").textContent())
+        .toBe("0 requests · 0 answered 429 (0 over the rate, 0 in an outage, 0 over the quota)");
 
-    await page.getByLabel("Rate limit").fill("5");
-    await page.getByLabel("Job time").fill("3000");
-    await page.getByRole("button", { name: "Apply" }).click();
-    await expect.poll(() => posted).toEqual([{ rateLimitPerSecond: 5, jobMs: 3000 }]);
-    await page.getByLabel("Outage").fill("30");
-    await page.getByRole("button", { name: "Start outage" }).click();
-    await expect.poll(() => posted.length).toBe(2);
-    expect(posted[1]).toEqual({ outageSeconds: 30 });
-    await expect
-      .poll(() => page.locator(".emulator-note").textContent())
-      .toBe("Outage started: 429 for 30 s.");
-    // Nothing reached the real emulator: its counts are the add-in's alone.
-    expect(e2e.emulator.counts().total).toBe(0);
+      await page.getByLabel("Rate limit").fill("5");
+      await page.getByLabel("Job time").fill("3000");
+      await page.getByRole("button", { name: "Apply" }).click();
+      await expect.poll(() => page.locator(".emulator-note").textContent()).toBe("Limits applied.");
+      expect(e2e.emulator.modes).toMatchObject({ rateLimitPerSecond: 5, jobMs: 3000 });
+
+      await page.getByLabel("Outage").fill("30");
+      await page.getByRole("button", { name: "Start outage" }).click();
+      await expect
+        .poll(() => page.locator(".emulator-note").textContent())
+        .toBe("Outage started: 429 for 30 s.");
+      const { outageFrom, outageUntil } = e2e.emulator.modes;
+      expect((outageUntil ?? 0) - (outageFrom ?? 0)).toBe(30_000);
+
+      // A geocode during the outage shows in the stats as a 429 of the outage.
+      await page.evaluate(() => window.__workbench.setCell("B2", '=GEO.LOCATION("1 Main St")'));
+      await expect
+        .poll(() => page.locator(".emulator-stats").textContent(), { timeout: 10_000 })
+        .toMatch(
+          /^\d+ requests \(\d+ submit\) · (\d+) answered 429 \(0 over the rate, \1 in an outage/
+        );
+      await context.close();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("are not offered when the endpoint is not an emulator on this machine", async () => {

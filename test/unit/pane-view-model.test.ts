@@ -8,10 +8,31 @@ function cell(ref: string, ok: boolean, extra: Partial<CellEvent> = {}): CellEve
   return { type: "cell", cell: ref, fn: "GEO.LOCATION", input: `address ${ref}`, ok, ...extra };
 }
 
+// The runtime's events in full, as src/batching and src/geoapify publish them.
+function dispatched(
+  batchId: number,
+  size: number,
+  meanWaitMs: number,
+  queued: number,
+  waiters = size
+) {
+  const fields = { waiters, maxWaitMs: meanWaitMs, inFlight: 1 };
+  return { type: "dispatched", batchId, size, meanWaitMs, queued, ...fields } as const;
+}
+
+function submitted(jobId: string, size: number) {
+  return { type: "submitted", jobId, kind: "search", size, credits: size / 2 } as const;
+}
+
+function jobDone(jobId: string, size: number, durationMs: number) {
+  const fields = { polls: 2, requests: 3, background: false };
+  return { type: "job-done", jobId, kind: "search", size, durationMs, ...fields } as const;
+}
+
 describe("the pane's view model", () => {
   it("counts cells queued, in flight, done and failed through a batch", () => {
     const model = new PaneModel();
-    model.apply({ type: "dispatched", batchId: 1, size: 3, meanWaitMs: 40, queued: 2 }, T0);
+    model.apply(dispatched(1, 3, 40, 2), T0);
     expect(model.progress()).toEqual({ queued: 2, inFlight: 3, done: 0, failed: 0 });
     model.apply(cell("Sheet1!B2", true, { lat: 1, lon: 2 }), T0);
     model.apply(cell("Sheet1!B3", true, { lat: 3, lon: 4 }), T0);
@@ -24,6 +45,12 @@ describe("the pane's view model", () => {
     expect(model.batches).toEqual([
       { batchId: 1, size: 3, waitMs: 40, durationMs: 900, outcome: "partial" },
     ]);
+  });
+
+  it("counts cells in flight, not lookups: cells of one address share a slot", () => {
+    const model = new PaneModel();
+    model.apply(dispatched(1, 3, 10, 0, 5), T0);
+    expect(model.progress().inFlight).toBe(5);
   });
 
   it("keeps a cell's latest outcome: a retried cell that succeeds leaves the failed list", () => {
@@ -57,7 +84,7 @@ describe("the pane's view model", () => {
   it("keeps the most recent batches only", () => {
     const model = new PaneModel();
     for (let id = 1; id <= 50; id++) {
-      model.apply({ type: "dispatched", batchId: id, size: 1, meanWaitMs: 0, queued: 0 }, T0);
+      model.apply(dispatched(id, 1, 0, 0), T0);
     }
     expect(model.batches).toHaveLength(40);
     expect(model.batches[0].batchId).toBe(11);
@@ -75,14 +102,14 @@ describe("the status line", () => {
   it("says ready, then working with the jobs and their age, then finished with failures", () => {
     const model = new PaneModel();
     expect(statusOf(model, T0)).toEqual({ tone: "ready", text: "Ready." });
-    model.apply({ type: "dispatched", batchId: 1, size: 4, meanWaitMs: 0, queued: 0 }, T0);
-    model.apply({ type: "submitted", jobId: "job-1", size: 4 }, T0);
+    model.apply(dispatched(1, 4, 0, 0), T0);
+    model.apply(submitted("job-1", 4), T0);
     model.apply(cell("Sheet1!B2", true), T0);
     expect(statusOf(model, T0 + 12_500)).toEqual({
       tone: "working",
       text: "Working: 1 of 5 cells, 1 job in flight (oldest 12 s).",
     });
-    model.apply({ type: "job-done", jobId: "job-1", durationMs: 12_000 }, T0);
+    model.apply(jobDone("job-1", 4, 12_000), T0);
     model.apply(cell("Sheet1!B3", false, { message: "Not found" }), T0);
     model.apply(
       { type: "settled", batchId: 1, size: 4, durationMs: 12_000, fulfilled: 3, rejected: 1 },
@@ -93,14 +120,14 @@ describe("the status line", () => {
 
   it("counts down a rate-limit wait and drops it once Geoapify answers again", () => {
     const model = new PaneModel();
-    model.apply({ type: "rate-limited", waitMs: 8_000 }, T0);
+    model.apply({ type: "rate-limited", waitMs: 8_000, retryAfter: false, ratePerSecond: 5 }, T0);
     expect(statusOf(model, T0 + 1_000)).toEqual({
       tone: "warning",
       text: "Waiting for Geoapify's rate limit: retrying in 7 s.",
       action: "set-rate",
     });
     expect(statusOf(model, T0 + 9_000).tone).toBe("ready");
-    model.apply({ type: "quota-suspected" }, T0);
+    model.apply({ type: "quota-suspected", probeInMs: 60_000 }, T0);
     expect(statusOf(model, T0).text).toMatch(/daily quota/);
     model.apply({ type: "resumed" }, T0);
     expect(statusOf(model, T0).tone).toBe("ready");
@@ -117,7 +144,7 @@ describe("the status line", () => {
 
   it("puts key and budget problems first, each with its fixing action", () => {
     const model = new PaneModel();
-    model.apply({ type: "dispatched", batchId: 1, size: 4, meanWaitMs: 0, queued: 0 }, T0);
+    model.apply(dispatched(1, 4, 0, 0), T0);
     model.apply({ type: "credits", day: "2026-12-02", spent: 100, budget: 100 }, T0);
     expect(statusOf(model, T0)).toMatchObject({ tone: "error", action: "raise-budget" });
     model.setKey("rejected");
@@ -128,5 +155,18 @@ describe("the status line", () => {
     });
     model.setKey("missing");
     expect(statusOf(model, T0).text).toBe("No API key is saved: cells cannot geocode.");
+  });
+});
+
+describe("the scheduler's polled state", () => {
+  it("counts as a change only when it changed, so an idle pane does not redraw", () => {
+    const model = new PaneModel();
+    const idle = { phase: "ok", ratePerSecond: 5, jobsInFlight: 0, queuedRequests: 0 } as const;
+    model.setScheduler({ ...idle });
+    const version = model.version;
+    model.setScheduler({ ...idle });
+    expect(model.version).toBe(version);
+    model.setScheduler({ ...idle, jobsInFlight: 1 });
+    expect(model.version).toBe(version + 1);
   });
 });

@@ -18,13 +18,15 @@ export interface EmulatorModesRequest {
   jobMs?: number;
 }
 
-/** What the stats endpoint answers, as far as the workbench reads it. */
+/** What the stats endpoint answers, as far as the workbench reads it (the emulator's own type
+ * is Node-side: src/dev/emulator/types.ts). */
 export interface EmulatorStats {
-  /** Requests answered, by kind ("submit", "poll", "single") and by HTTP status ("200", "429"). */
-  byKind?: Record<string, number>;
-  byStatus?: Record<string, number>;
-  /** Requests answered 429 because they went over the rate limit. */
-  rejectedForRate?: number;
+  /** API requests answered (not preflights, not control calls). */
+  total: number;
+  /** API requests by kind ("submit", "poll", "single"), then by HTTP status ("200", "429"). */
+  byKind: Record<string, Record<string, number>>;
+  /** 429s answered by each emulated limit. */
+  rejected: { rate: number; outage: number; quota: number };
 }
 
 /** How often the stats are read while the controls are open. */
@@ -129,15 +131,18 @@ export class EmulatorControls {
 }
 
 export function describeStats(stats: EmulatorStats): string {
-  const count = (record: Record<string, number> | undefined) =>
-    Object.values(record ?? {}).reduce((sum, value) => sum + value, 0);
-  const kinds = Object.entries(stats.byKind ?? {})
-    .map(([kind, value]) => `${value} ${kind}`)
+  const kinds = Object.entries(stats.byKind)
+    .map(([kind, statuses]) => [kind, Object.values(statuses).reduce((sum, n) => sum + n, 0)])
+    .map(([kind, count]) => `${count} ${kind}`)
     .join(", ");
-  const limited = stats.byStatus?.["429"] ?? 0;
+  const limited = Object.values(stats.byKind).reduce(
+    (sum, statuses) => sum + (statuses["429"] ?? 0),
+    0
+  );
+  const { rate, outage, quota } = stats.rejected;
   return (
-    `${count(stats.byStatus) || count(stats.byKind)} requests` +
+    `${stats.total} requests` +
     (kinds ? ` (${kinds})` : "") +
-    ` · ${limited} answered 429 (${stats.rejectedForRate ?? 0} over the rate)`
+    ` · ${limited} answered 429 (${rate} over the rate, ${outage} in an outage, ${quota} over the quota)`
   );
 }

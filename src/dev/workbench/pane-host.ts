@@ -1,39 +1,19 @@
 // The host adapter: what the task pane asks of Excel (select a cell, recalculate some cells,
 // read formulas and values, write values), in one small interface the pane calls in Excel
-// (through Office.js) and in the workbench alike. This file is the workbench's side; the page
-// exposes it as `globalThis.geobatchHost`, where the pane finds it.
+// (through Office.js) and in the workbench alike; the interface is the pane's
+// (src/taskpane/host-adapter.ts). This file is the workbench's side; the page exposes it as
+// `globalThis.geobatchHost`, where the pane finds it.
 //
 // Addresses are as a custom function's invocation.address gives them ("Sheet1!B2"); a bare
 // "B2" means the workbench's only sheet. Values use Excel's JSON shapes (Range.valuesAsJson):
 // numbers, text and booleans as themselves, blanks as null, an entity as Excel.EntityCellValue
 // and an error as { type: "Error", basicValue: "#N/A" }.
 
+import type { HostAdapter, HostValue } from "../../taskpane/host-adapter";
 import { toEntity } from "./entity";
 import { type CellRef, formatRef, parseRange } from "./formula";
 import type { Sheet } from "./sheet";
-import { BLANK, type CellValue, type EntityValue, cellError, scalar } from "./values";
-
-/** A cell's value as the pane reads and writes it. */
-export type HostValue =
-  number | string | boolean | null | EntityValue | { type: "Error"; basicValue: string };
-
-export interface PaneHost {
-  /** Selects the cell (or range) and brings it into view, as Range.select() does. */
-  selectCell(address: string): Promise<void>;
-  /** The selected cells, one address per cell, row by row ("Sheet1!B2", "Sheet1!C2", …). */
-  selectedAddresses(): Promise<string[]>;
-  /** Calculates just these cells again: their formulas are invoked anew (pending calls are
-   * cancelled first); no other cell is touched. Resolves once the calls are made, not answered. */
-  recalculate(addresses: string[]): Promise<void>;
-  /** Per address, the cell's formula ("=GEO.LOCATION(A2)") or constant as typed; "" for a blank
-   * cell and for a cell another formula spills into (it has no formula of its own). */
-  readFormulas(addresses: string[]): Promise<string[]>;
-  /** The cell's value; for a formula that spills, the whole block it fills, from its anchor. */
-  readValues(address: string): Promise<HostValue[][]>;
-  /** Writes constants with their top-left corner at `address`, replacing any formula there (an
-   * entity stays an entity). With readFormulas and readValues, this is "freeze as values". */
-  writeValues(address: string, values: HostValue[][]): Promise<void>;
-}
+import { BLANK, type CellValue, cellError, scalar } from "./values";
 
 /** What the adapter needs of the grid: moving and reading the selection. */
 export interface Selection {
@@ -41,7 +21,7 @@ export interface Selection {
   readonly selection: { start: CellRef; end: CellRef };
 }
 
-export class WorkbenchHost implements PaneHost {
+export class WorkbenchHost implements HostAdapter {
   constructor(
     private readonly sheet: Sheet,
     private readonly grid: Selection
@@ -136,7 +116,7 @@ function fromHostValue(value: HostValue): CellValue {
   if (typeof value === "number" || typeof value === "string" || typeof value === "boolean") {
     return scalar(value);
   }
-  if (value.type === "Error" && "basicValue" in value && typeof value.basicValue === "string") {
+  if (value.type === "Error" && typeof value.basicValue === "string") {
     return cellError(value.basicValue);
   }
   const entity = toEntity(value);

@@ -16,7 +16,7 @@ import { EmulatorControls, emulatorBase } from "./emulator-controls";
 import { type CellRef, formatRef, isFormula, parseRange, parseRef } from "./formula";
 import { Grid, describeCell } from "./grid";
 import { CustomFunctionsHost } from "./host";
-import { type PaneHost, WorkbenchHost } from "./pane-host";
+import { WorkbenchHost } from "./pane-host";
 import { SettingsStrip } from "./settings-strip";
 import { Sheet } from "./sheet";
 import { type CellSnapshot, snapshot } from "./values";
@@ -78,8 +78,6 @@ declare global {
   interface Window {
     __workbench: WorkbenchTestHook;
   }
-  // The host adapter the task pane uses here instead of Office.js.
-  var geobatchHost: PaneHost | undefined;
 }
 
 function buildPage(): void {
