@@ -1,13 +1,20 @@
 // Every request to one endpoint with one API key passes through one RequestScheduler: it keeps
 // the plan's rate, treats a 429 as "slow down", and decides when the daily quota is really spent.
 //
-// Pacing. Geoapify counts requests where they arrive, and a client pacing at exactly 5/s is
-// sometimes seen at 6 in one second (a large POST arrives after a small poll sent behind it). So
-// the scheduler counts a window of 1000 ms + `windowMarginMs` (default 1100 ms): at most `rate`
-// requests in any such window, and consecutive requests at least window/rate apart (220 ms at
-// 5/s), which keeps them evenly spread (no bursts to be reordered in transit) and tolerates
-// 100 ms of arrival jitter, for 9% of throughput. Requests other runtimes of the origin announce
-// on the shared channel (shared-rate.ts) count in the same window.
+// Pacing. Geoapify counts requests where they arrive, which is some time after the scheduler
+// lets them go: a large POST, a slow network or a stalled event loop (the bench saw a fetch
+// granted at 3747 ms reach the server at 3867 ms) can bunch requests granted evenly. So a request
+// counts in the scheduler's window until its answer, not from its grant: a new request is granted
+// at t only while fewer than `rate` requests have (their answer time, or now while they have
+// none) > t − window, with window = 1000 ms + `windowMarginMs`. That bounds arrivals: a request
+// arrives between its grant and its answer, so if rate + 1 arrivals fell within 1000 ms, then when
+// the last of them to be granted was granted (at t, before its own arrival), each of the others
+// was pending or had been answered after its arrival, which was later than that last arrival
+// − 1000 ms ≥ t − 1000 ms: all `rate` of them counted, and it would not have been granted. The
+// margin covers how the server rounds the edges of its second. Consecutive grants are also kept
+// window/rate apart, which spreads them evenly (no bursts) at no cost to the bound. Requests other
+// runtimes of the origin announce on the shared channel (shared-rate.ts) count from the
+// announcement for one window, since their answers are not seen here.
 //
 // Order. Requests that a caller waits on to start (submits, single lookups, key checks) go first;
 // polls share what is left first come, first served, and each job has at most one poll queued,
@@ -85,8 +92,15 @@ interface Waiter {
   refuse: (error: GeoapifyError) => void;
 }
 
+/** A request in the rolling window: own ones until answered, announced ones from announcement. */
+interface Counted {
+  /** When it stops being pending; undefined while an own request awaits its answer. */
+  endedAt?: number;
+}
+
 interface Ticket {
   sentAt: number;
+  counted: Counted;
   /** The one request let out after a pause or as a quota probe. */
   trial: boolean;
 }
@@ -95,8 +109,8 @@ export class RequestScheduler {
   readonly #options: SchedulerOptions;
   readonly #urgent: Waiter[] = [];
   readonly #polls: Waiter[] = [];
-  /** Send times (own and announced) within the last window, oldest first. */
-  readonly #sent: number[] = [];
+  /** Requests (own and announced) pending or ended within the last window. */
+  #counted: Counted[] = [];
   #lastOwnSendAt = -Infinity;
   #rate: number;
   #phase: SchedulerPhase = "ok";
@@ -143,7 +157,7 @@ export class RequestScheduler {
       return;
     }
     this.#channel = channel;
-    channel.onAnnounce(() => this.#sent.push(this.#options.now()));
+    channel.onAnnounce(() => this.#counted.push({ endedAt: this.#options.now() }));
   }
 
   /**
@@ -157,10 +171,12 @@ export class RequestScheduler {
       try {
         exchange = await request.exchange();
       } catch (error) {
+        ticket.counted.endedAt = this.#options.now();
         this.#settleTrial(ticket);
         this.#pump();
         throw error;
       }
+      ticket.counted.endedAt = this.#options.now();
       this.#options.onEvent({ type: "request", request: request.kind, status: exchange?.status });
       if (exchange?.status === 429) {
         this.#onRateLimited(exchange, ticket);
@@ -242,24 +258,31 @@ export class RequestScheduler {
         trial = true;
       }
       const waitMs = this.#rateWaitMs(now);
+      // Infinity: the window is full of pending requests; their answers pump again.
+      if (waitMs === Infinity) return;
       if (waitMs > 0) return this.#wake(waitMs);
       const waiter = (this.#urgent.shift() ?? this.#polls.shift()) as Waiter;
-      this.#sent.push(now);
+      const counted: Counted = {};
+      this.#counted.push(counted);
       this.#lastOwnSendAt = now;
       this.#trialOut = trial;
       this.#channel?.announce();
-      waiter.grant({ sentAt: now, trial });
+      waiter.grant({ sentAt: now, counted, trial });
     }
   }
 
-  /** How long until one more request fits the window and the spacing. */
+  /** How long until one more request fits the window and the spacing (Infinity: an answer). */
   #rateWaitMs(now: number): number {
     const windowMs = 1000 + this.#options.windowMarginMs;
-    while (this.#sent.length > 0 && this.#sent[0] <= now - windowMs) this.#sent.shift();
+    this.#counted = this.#counted.filter(
+      ({ endedAt }) => !(endedAt !== undefined && endedAt <= now - windowMs)
+    );
     let waitMs = this.#lastOwnSendAt + windowMs / this.#rate - now;
     const limit = Math.max(1, Math.floor(this.#rate));
-    if (this.#sent.length >= limit) {
-      waitMs = Math.max(waitMs, this.#sent[this.#sent.length - limit] + windowMs - now);
+    if (this.#counted.length >= limit) {
+      // The request that must leave the window first for one more to fit: pending ones last.
+      const ends = this.#counted.map(({ endedAt }) => endedAt ?? Infinity).sort((a, b) => a - b);
+      waitMs = Math.max(waitMs, ends[this.#counted.length - limit] + windowMs - now);
     }
     return Math.max(0, Math.ceil(waitMs));
   }

@@ -44,6 +44,22 @@ describe("pacing", () => {
     expect(ofType(events, "request")).toHaveLength(fake.requests.length);
   });
 
+  it("counts a request until its answer, so one that arrives late cannot crowd the server's second", async () => {
+    // Every seventh request reaches the server 300 ms after the client let it go: counted from
+    // its grant, it would arrive together with the next ones and make six in one second.
+    const { fake, client } = harness({
+      fake: { ratePerSecond: 5, jobMs: () => 0, transitMs: (index) => (index % 7 ? 0 : 300) },
+    });
+    const calls = Array.from({ length: 12 }, (_, job) =>
+      track(client.run(search(addresses(1, job))))
+    );
+    await advance(60_000);
+
+    calls.forEach((call, job) => expect(call.value).toEqual(expected(addresses(1, job))));
+    expect(fake.maxPerSecond()).toBeLessThanOrEqual(5);
+    expect(fake.statusesSent.has(429)).toBe(false);
+  });
+
   it("sends a submit before polls that were queued earlier", async () => {
     const { fake, client } = harness({ client: { ratePerSecond: 1 }, fake: { jobMs: () => 0 } });
     for (let job = 0; job < 4; job++) track(client.run(search(addresses(1, job))));
