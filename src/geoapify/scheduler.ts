@@ -21,10 +21,15 @@
 // so many jobs are polled in turn.
 //
 // 429. Every 429 means "slow down": the rate halves (down to `minRatePerSecond`) and everything
-// pauses for Retry-After when it can be read, else for an exponentially growing, jittered wait;
-// then a single request goes out as a trial, and only its success lets the rest follow. The
-// rate recovers by a twentieth of the plan's rate per success. 429s arriving for requests sent
-// before the pause belong to the same burst and do not escalate it.
+// pauses for Retry-After when it can be read, else for an exponentially growing, jittered wait of
+// at most `rateLimitMaxDelayMs`; then a single request goes out as a trial, and only its success
+// lets the rest follow. A trial's 429 lengthens the pause but does not halve the rate again: the
+// burst is already being handled, and halving per trial left the client crawling at the minimum
+// rate long after an outage. The short cap bounds how long after an outage ends the next trial
+// finds out (the bench saw 27–36 s with waits growing to 30 s), and a minute of 429s still costs
+// about a dozen requests (see retry.ts). After a success the rate recovers by a quarter of the
+// plan's rate, so it is back within four successes. 429s arriving for requests sent before the
+// pause belong to the same burst and do not escalate it.
 //
 // Quota. Only when 429s persist with no other answer for `quotaAfterMs` does the scheduler
 // conclude that the quota is spent: every request a caller waits on is refused with "quota" and
@@ -65,6 +70,8 @@ export interface SchedulerOptions {
   ratePerSecond: number;
   minRatePerSecond: number;
   windowMarginMs: number;
+  /** The longest growing 429 back-off before the quota phase (Retry-After may ask for more). */
+  rateLimitMaxDelayMs: number;
   quotaAfterMs: number;
   probeIntervalMs: number;
   maxProbeIntervalMs: number;
@@ -297,8 +304,8 @@ export class RequestScheduler {
     this.#streakStartedAt ??= ticket.sentAt;
     this.#streakLength++;
     this.#pausedAt = now;
-    this.#setRate(Math.max(this.#options.minRatePerSecond, this.#rate / 2));
-    const { backoff, quotaAfterMs, maxProbeIntervalMs } = this.#options;
+    if (!ticket.trial) this.#setRate(Math.max(this.#options.minRatePerSecond, this.#rate / 2));
+    const { backoff, quotaAfterMs, maxProbeIntervalMs, rateLimitMaxDelayMs } = this.#options;
     if (this.#phase === "quota") {
       this.#probeIntervalMs = Math.min(maxProbeIntervalMs, this.#probeIntervalMs * 2);
       this.#enterQuota(now);
@@ -310,7 +317,11 @@ export class RequestScheduler {
       const retryAfterMs = retryAfterDelayMs(exchange.headers, backoff.maxDelayMs, now);
       // Retry-After is honoured as a minimum; the backoff still grows so that a server
       // answering "Retry-After: 1" to a spent quota cannot draw a request every second.
-      const waitMs = Math.max(retryAfterMs ?? 0, backoffDelayMs(this.#streakLength, backoff));
+      const growingMs = backoffDelayMs(this.#streakLength, {
+        ...backoff,
+        maxDelayMs: Math.min(backoff.maxDelayMs, rateLimitMaxDelayMs),
+      });
+      const waitMs = Math.max(retryAfterMs ?? 0, growingMs);
       this.#phase = "backing-off";
       this.#resumeAt = now + waitMs;
       this.#options.onEvent({
@@ -346,7 +357,7 @@ export class RequestScheduler {
       this.#phase = "ok";
     }
     const { ratePerSecond } = this.#options;
-    this.#setRate(Math.min(ratePerSecond, this.#rate + ratePerSecond / 20));
+    this.#setRate(Math.min(ratePerSecond, this.#rate + ratePerSecond / 4));
     this.#pump();
   }
 
