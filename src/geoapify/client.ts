@@ -109,6 +109,7 @@ export class GeoapifyClient {
       emit: onEvent,
       deliver: options.onResults ?? (() => {}),
       ended: (job) => this.#running.delete(job),
+      learned: () => this.#running.forEach((job) => job.retime()),
     };
   }
 
