@@ -53,7 +53,7 @@ export interface GeoapifyClientOptions {
   maxAttempts?: number;
   /** The lowest rate the 429 handling slows down to. Default 0.5. */
   minRatePerSecond?: number;
-  /** Added to the 1 s window the rate is counted in, for arrival jitter. Default 100. */
+  /** Added to the 1 s window the rate is counted in, for the server's rounding. Default 100. */
   windowMarginMs?: number;
   /** ky's timeout for one HTTP exchange; expiry counts as no answer. Default 30_000. */
   requestTimeoutMs?: number;

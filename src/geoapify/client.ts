@@ -62,6 +62,7 @@ export class GeoapifyClient {
       ratePerSecond: options.ratePerSecond ?? 5,
       minRatePerSecond: options.minRatePerSecond ?? 0.5,
       windowMarginMs: options.windowMarginMs ?? 100,
+      rateLimitMaxDelayMs: 8_000,
       quotaAfterMs: options.quotaAfterMs ?? 60_000,
       probeIntervalMs: options.probeIntervalMs ?? 300_000,
       maxProbeIntervalMs: options.maxProbeIntervalMs ?? 3_600_000,
@@ -108,6 +109,7 @@ export class GeoapifyClient {
       emit: onEvent,
       deliver: options.onResults ?? (() => {}),
       ended: (job) => this.#running.delete(job),
+      learned: () => this.#running.forEach((job) => job.retime()),
     };
   }
 

@@ -44,6 +44,8 @@ export interface JobContext {
   deliver: (spec: JobSpec, results: readonly JobResult[]) => void;
   /** The job was collected, failed or expired: forget it. */
   ended: (job: Job) => void;
+  /** `timing` learned from a finished job: re-time the jobs not yet polled. */
+  learned: () => void;
 }
 
 interface Waiter {
@@ -244,6 +246,13 @@ export class Job {
     this.#pollTimer = timers.setTimeout(() => void this.#poll(), Math.max(0, at - now()));
   }
 
+  /** Moves a job not yet polled to the time `timing` now predicts for it. */
+  retime(): void {
+    const unpolled = this.#polls === 0 && this.#lastFailure === undefined && !this.#polling;
+    if (this.#acceptedAt === undefined || this.#ended || !unpolled) return;
+    this.#schedulePoll(this.#acceptedAt + this.#context.timing.predictMs(this.spec.inputs.length));
+  }
+
   /** A caller attached to a job polled at the background pace: poll at the caller's pace. */
   #pollSoonerForCallers(): void {
     if (this.#polling || this.#ended) return;
@@ -274,7 +283,10 @@ export class Job {
       emit({ type: "polled", jobId: id, status: answer.status, ageMs });
       if (answer.status === 200) {
         const results = kind.match(parseJson(answer.body, 200), this.spec.inputs, 200);
-        if (!this.#resumed) timing.observe(size, this.#pendingAgeMs, ageMs);
+        if (!this.#resumed) {
+          timing.observe(size, this.#pendingAgeMs, ageMs);
+          this.#context.learned();
+        }
         return this.#collected(results);
       }
       if (answer.status !== 202) {

@@ -15,8 +15,9 @@ export interface BackoffPolicy {
  *
  * Jitter spreads the retries of many runtimes that failed together (a 429 burst hits every open
  * workbook at once). Full jitter ([0, c)) could draw near-zero waits again and again, and the
- * quota rule counts on the waits growing: half jitter keeps the spread and guarantees that a
- * minute of persistent 429s costs only a handful of requests (≤ 8 with base 1 s, cap 30 s).
+ * quota rule counts on the waits growing: half jitter keeps the spread and bounds what a minute
+ * of persistent 429s costs: with base 1 s and the scheduler's 8 s cap, 10 to 18 requests (13 at
+ * the middle of the jitter); with a 30 s cap, at most 8.
  *
  * @param attempt the failures so far, starting at 1
  */

@@ -1,23 +1,35 @@
 // Every request to one endpoint with one API key passes through one RequestScheduler: it keeps
 // the plan's rate, treats a 429 as "slow down", and decides when the daily quota is really spent.
 //
-// Pacing. Geoapify counts requests where they arrive, and a client pacing at exactly 5/s is
-// sometimes seen at 6 in one second (a large POST arrives after a small poll sent behind it). So
-// the scheduler counts a window of 1000 ms + `windowMarginMs` (default 1100 ms): at most `rate`
-// requests in any such window, and consecutive requests at least window/rate apart (220 ms at
-// 5/s), which keeps them evenly spread (no bursts to be reordered in transit) and tolerates
-// 100 ms of arrival jitter, for 9% of throughput. Requests other runtimes of the origin announce
-// on the shared channel (shared-rate.ts) count in the same window.
+// Pacing. Geoapify counts requests where they arrive, which is some time after the scheduler
+// lets them go: a large POST, a slow network or a stalled event loop (the bench saw a fetch
+// granted at 3747 ms reach the server at 3867 ms) can bunch requests granted evenly. So a request
+// counts in the scheduler's window until its answer, not from its grant: a new request is granted
+// at t only while fewer than `rate` requests have (their answer time, or now while they have
+// none) > t − window, with window = 1000 ms + `windowMarginMs`. That bounds arrivals: a request
+// arrives between its grant and its answer, so if rate + 1 arrivals fell within 1000 ms, then when
+// the last of them to be granted was granted (at t, before its own arrival), each of the others
+// was pending or had been answered after its arrival, which was later than that last arrival
+// − 1000 ms ≥ t − 1000 ms: all `rate` of them counted, and it would not have been granted. The
+// margin covers how the server rounds the edges of its second. Consecutive grants are also kept
+// window/rate apart, which spreads them evenly (no bursts) at no cost to the bound. Requests other
+// runtimes of the origin announce on the shared channel (shared-rate.ts) count from the
+// announcement for one window, since their answers are not seen here.
 //
 // Order. Requests that a caller waits on to start (submits, single lookups, key checks) go first;
 // polls share what is left first come, first served, and each job has at most one poll queued,
 // so many jobs are polled in turn.
 //
 // 429. Every 429 means "slow down": the rate halves (down to `minRatePerSecond`) and everything
-// pauses for Retry-After when it can be read, else for an exponentially growing, jittered wait;
-// then a single request goes out as a trial, and only its success lets the rest follow. The
-// rate recovers by a twentieth of the plan's rate per success. 429s arriving for requests sent
-// before the pause belong to the same burst and do not escalate it.
+// pauses for Retry-After when it can be read, else for an exponentially growing, jittered wait of
+// at most `rateLimitMaxDelayMs`; then a single request goes out as a trial, and only its success
+// lets the rest follow. A trial's 429 lengthens the pause but does not halve the rate again: the
+// burst is already being handled, and halving per trial left the client crawling at the minimum
+// rate long after an outage. The short cap bounds how long after an outage ends the next trial
+// finds out (the bench saw 27–36 s with waits growing to 30 s), and a minute of 429s still costs
+// about a dozen requests (see retry.ts). After a success the rate recovers by a quarter of the
+// plan's rate, so it is back within four successes. 429s arriving for requests sent before the
+// pause belong to the same burst and do not escalate it.
 //
 // Quota. Only when 429s persist with no other answer for `quotaAfterMs` does the scheduler
 // conclude that the quota is spent: every request a caller waits on is refused with "quota" and
@@ -58,6 +70,8 @@ export interface SchedulerOptions {
   ratePerSecond: number;
   minRatePerSecond: number;
   windowMarginMs: number;
+  /** The longest growing 429 back-off before the quota phase (Retry-After may ask for more). */
+  rateLimitMaxDelayMs: number;
   quotaAfterMs: number;
   probeIntervalMs: number;
   maxProbeIntervalMs: number;
@@ -85,8 +99,15 @@ interface Waiter {
   refuse: (error: GeoapifyError) => void;
 }
 
+/** A request in the rolling window: own ones until answered, announced ones from announcement. */
+interface Counted {
+  /** When it stops being pending; undefined while an own request awaits its answer. */
+  endedAt?: number;
+}
+
 interface Ticket {
   sentAt: number;
+  counted: Counted;
   /** The one request let out after a pause or as a quota probe. */
   trial: boolean;
 }
@@ -95,8 +116,8 @@ export class RequestScheduler {
   readonly #options: SchedulerOptions;
   readonly #urgent: Waiter[] = [];
   readonly #polls: Waiter[] = [];
-  /** Send times (own and announced) within the last window, oldest first. */
-  readonly #sent: number[] = [];
+  /** Requests (own and announced) pending or ended within the last window. */
+  #counted: Counted[] = [];
   #lastOwnSendAt = -Infinity;
   #rate: number;
   #phase: SchedulerPhase = "ok";
@@ -143,7 +164,7 @@ export class RequestScheduler {
       return;
     }
     this.#channel = channel;
-    channel.onAnnounce(() => this.#sent.push(this.#options.now()));
+    channel.onAnnounce(() => this.#counted.push({ endedAt: this.#options.now() }));
   }
 
   /**
@@ -157,10 +178,12 @@ export class RequestScheduler {
       try {
         exchange = await request.exchange();
       } catch (error) {
+        ticket.counted.endedAt = this.#options.now();
         this.#settleTrial(ticket);
         this.#pump();
         throw error;
       }
+      ticket.counted.endedAt = this.#options.now();
       this.#options.onEvent({ type: "request", request: request.kind, status: exchange?.status });
       if (exchange?.status === 429) {
         this.#onRateLimited(exchange, ticket);
@@ -242,24 +265,31 @@ export class RequestScheduler {
         trial = true;
       }
       const waitMs = this.#rateWaitMs(now);
+      // Infinity: the window is full of pending requests; their answers pump again.
+      if (waitMs === Infinity) return;
       if (waitMs > 0) return this.#wake(waitMs);
       const waiter = (this.#urgent.shift() ?? this.#polls.shift()) as Waiter;
-      this.#sent.push(now);
+      const counted: Counted = {};
+      this.#counted.push(counted);
       this.#lastOwnSendAt = now;
       this.#trialOut = trial;
       this.#channel?.announce();
-      waiter.grant({ sentAt: now, trial });
+      waiter.grant({ sentAt: now, counted, trial });
     }
   }
 
-  /** How long until one more request fits the window and the spacing. */
+  /** How long until one more request fits the window and the spacing (Infinity: an answer). */
   #rateWaitMs(now: number): number {
     const windowMs = 1000 + this.#options.windowMarginMs;
-    while (this.#sent.length > 0 && this.#sent[0] <= now - windowMs) this.#sent.shift();
+    this.#counted = this.#counted.filter(
+      ({ endedAt }) => !(endedAt !== undefined && endedAt <= now - windowMs)
+    );
     let waitMs = this.#lastOwnSendAt + windowMs / this.#rate - now;
     const limit = Math.max(1, Math.floor(this.#rate));
-    if (this.#sent.length >= limit) {
-      waitMs = Math.max(waitMs, this.#sent[this.#sent.length - limit] + windowMs - now);
+    if (this.#counted.length >= limit) {
+      // The request that must leave the window first for one more to fit: pending ones last.
+      const ends = this.#counted.map(({ endedAt }) => endedAt ?? Infinity).sort((a, b) => a - b);
+      waitMs = Math.max(waitMs, ends[this.#counted.length - limit] + windowMs - now);
     }
     return Math.max(0, Math.ceil(waitMs));
   }
@@ -274,8 +304,8 @@ export class RequestScheduler {
     this.#streakStartedAt ??= ticket.sentAt;
     this.#streakLength++;
     this.#pausedAt = now;
-    this.#setRate(Math.max(this.#options.minRatePerSecond, this.#rate / 2));
-    const { backoff, quotaAfterMs, maxProbeIntervalMs } = this.#options;
+    if (!ticket.trial) this.#setRate(Math.max(this.#options.minRatePerSecond, this.#rate / 2));
+    const { backoff, quotaAfterMs, maxProbeIntervalMs, rateLimitMaxDelayMs } = this.#options;
     if (this.#phase === "quota") {
       this.#probeIntervalMs = Math.min(maxProbeIntervalMs, this.#probeIntervalMs * 2);
       this.#enterQuota(now);
@@ -287,7 +317,11 @@ export class RequestScheduler {
       const retryAfterMs = retryAfterDelayMs(exchange.headers, backoff.maxDelayMs, now);
       // Retry-After is honoured as a minimum; the backoff still grows so that a server
       // answering "Retry-After: 1" to a spent quota cannot draw a request every second.
-      const waitMs = Math.max(retryAfterMs ?? 0, backoffDelayMs(this.#streakLength, backoff));
+      const growingMs = backoffDelayMs(this.#streakLength, {
+        ...backoff,
+        maxDelayMs: Math.min(backoff.maxDelayMs, rateLimitMaxDelayMs),
+      });
+      const waitMs = Math.max(retryAfterMs ?? 0, growingMs);
       this.#phase = "backing-off";
       this.#resumeAt = now + waitMs;
       this.#options.onEvent({
@@ -323,7 +357,7 @@ export class RequestScheduler {
       this.#phase = "ok";
     }
     const { ratePerSecond } = this.#options;
-    this.#setRate(Math.min(ratePerSecond, this.#rate + ratePerSecond / 20));
+    this.#setRate(Math.min(ratePerSecond, this.#rate + ratePerSecond / 4));
     this.#pump();
   }
 

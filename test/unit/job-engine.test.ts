@@ -268,6 +268,53 @@ describe("poll timing", () => {
     expect(fake.polls.length - pollsOfFirst).toBe(1);
   });
 
+  const thousand = (street: string) => Array.from({ length: 1000 }, (_, i) => `${i + 1} ${street}`);
+  /** How late each job's first poll came after the job was ready, and the 202s it got. */
+  const lateness = (fake: ReturnType<typeof harness>["fake"], jobMs: number) =>
+    fake.submits.map((submit, job) => {
+      const id = (job + 1).toString(16).padStart(32, "0");
+      const polls = fake.polls.filter((poll) => poll.url.searchParams.get("id") === id);
+      return { lateMs: polls[0].at - submit.at - jobMs, pending: polls.length - 1 };
+    });
+
+  it("polls a first 1,000-input job moments after it is ready when the prior is right", async () => {
+    const { fake, client } = harness({ fake: { jobMs: (size) => 300 + 0.3 * size } });
+    const call = track(client.run(search(thousand("Baker St London"))));
+    await advance(10_000);
+    expect(call.value).toHaveLength(1000);
+    expect(lateness(fake, 600)).toEqual([{ lateMs: expect.any(Number), pending: 0 }]);
+    expect(lateness(fake, 600)[0].lateMs).toBeLessThan(100);
+  });
+
+  it("converges within a few jobs on a Geoapify faster than predicted", async () => {
+    const { fake, client } = harness({ fake: { jobMs: () => 200 } });
+    for (let job = 0; job < 8; job++) {
+      const call = track(client.run(search(thousand(`Street ${job}`))));
+      await advance(10_000);
+      expect(call.value).toHaveLength(1000);
+    }
+    const jobs = lateness(fake, 200);
+    // From the fourth job on, polled once, as soon as the rate allows (220 ms after the submit).
+    expect(jobs.slice(3)).toEqual(Array(5).fill({ lateMs: 20, pending: 0 }));
+    expect(jobs.reduce((sum, job) => sum + job.pending, 0)).toBeLessThanOrEqual(1);
+  });
+
+  it("re-times a job not yet polled when another one finishes", async () => {
+    const { fake, client } = harness({
+      client: { ratePerSecond: 50 },
+      fake: { jobMs: () => 200 },
+    });
+    const first = track(client.run(search(thousand("Baker St London"))));
+    await advance(300);
+    const second = track(client.run(search(thousand("Rue de Rivoli Paris"))));
+    await advance(10_000);
+    expect(first.value).toHaveLength(1000);
+    expect(second.value).toHaveLength(1000);
+    // Predicted 600 ms when accepted; polled at what the first job taught (0.7 × 600 ms).
+    const [, { lateMs }] = lateness(fake, 200);
+    expect(lateMs + 200).toBeLessThan(450);
+  });
+
   it("accepts results straight from the submit", async () => {
     const { fake, client, events } = harness({
       fake: { script: [{ behaviour: "immediate", latencyMs: 1, jobMs: 0, variant: 0 }] },

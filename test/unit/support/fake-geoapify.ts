@@ -95,6 +95,11 @@ export interface FakeGeoapifyOptions {
   ratePerSecond?: number;
   /** How long a job of `size` inputs runs; default the script step's `jobMs`. */
   jobMs?: (size: number) => number;
+  /**
+   * Fake time between the client's fetch of its `index`-th request (from 0) and the request's
+   * arrival, as a stalled event loop or a slow upload delays it. Default none.
+   */
+  transitMs?: (index: number) => number;
 }
 
 interface Job {
@@ -148,6 +153,8 @@ export class FakeGeoapify {
   private readonly sequence: () => number;
   private readonly ratePerSecond: number;
   private readonly jobMs: ((size: number) => number) | undefined;
+  private readonly transitMs: (index: number) => number;
+  private fetches = 0;
   private scriptIndex = 0;
   private lastJobId = 0;
   private open = 0;
@@ -162,6 +169,7 @@ export class FakeGeoapify {
     this.sequence = options.nextSequence ?? (() => ++counter);
     this.ratePerSecond = options.ratePerSecond ?? Infinity;
     this.jobMs = options.jobMs;
+    this.transitMs = options.transitMs ?? (() => 0);
   }
 
   /** 429 for every request for `ms` of fake time from now. */
@@ -209,6 +217,7 @@ export class FakeGeoapify {
   readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = input instanceof Request ? input : new Request(input, init);
     const signal = init?.signal ?? request.signal;
+    await delay(this.transitMs(this.fetches++), signal);
     const step = this.script[this.scriptIndex++] ?? WELL_BEHAVED;
     const received: ReceivedRequest = {
       method: request.method,
