@@ -24,8 +24,10 @@
  * every job of the first recalculation wait for nothing (the old 500 + 1 ms per input polled a
  * 1,000-input job first at 1.5 s).
  */
-const DEFAULT_FIXED_MS = 300;
-const DEFAULT_PER_INPUT_MS = 0.3;
+/** The prior: when a fresh client first polls a job, before it has learned anything. */
+export const FIRST_POLL_PRIOR = { fixedMs: 300, perInputMs: 0.3 } as const;
+const DEFAULT_FIXED_MS: number = FIRST_POLL_PRIOR.fixedMs;
+const DEFAULT_PER_INPUT_MS: number = FIRST_POLL_PRIOR.perInputMs;
 const FIXED_BOUNDS = [50, 60_000] as const;
 const PER_INPUT_BOUNDS = [0, 1_000] as const;
 /** The longest prediction trusted: beyond it the job is polled by back-off anyway. */
