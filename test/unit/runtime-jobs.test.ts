@@ -92,6 +92,7 @@ describe("a reload", () => {
     const calls = ADDRESSES.map((text) => before.geocoder.lookup(search(text)));
     await vi.advanceTimersByTimeAsync(3_000);
     expect(fake.submits).toHaveLength(1);
+    await vi.waitFor(async () => expect(await before.jobStore.list()).toHaveLength(1));
     await before.geocoder.close();
     expect(await drain(calls, 0)).toEqual([
       { status: "rejected", reason: expect.any(GeoBatchStoppedError) },
@@ -112,6 +113,9 @@ describe("a reload", () => {
     const before = await start();
     void before.geocoder.lookup(search(ADDRESSES[0])).catch(() => undefined);
     await vi.advanceTimersByTimeAsync(3_000);
+    // The key's hash and the store's write are real asynchronous work, not timers: on a busy
+    // machine they may land after the fake clock has moved on.
+    await vi.waitFor(async () => expect(await before.jobStore.list()).toHaveLength(1));
     await before.geocoder.close();
     const [stored] = await before.jobStore.list();
     expect(stored.keyHash).toBe(await settleWithoutTime(hashApiKey(API_KEY)));
