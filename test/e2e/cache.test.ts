@@ -29,7 +29,12 @@ const FIGURES_FILE = path.join(RESULTS, "cache-figures.json");
 /** Generous: a 10,000-cell pass takes a few seconds here, and the machine is shared. */
 const IDLE_TIMEOUT_MS = 60_000;
 /** The same for 100,000 cells, ten times the work. */
-const LARGE_IDLE_TIMEOUT_MS = 90_000;
+const LARGE_IDLE_TIMEOUT_MS = 400_000;
+/**
+ * 100,000 addresses take minutes in a browser on a small machine (two passes of 100,000 cells
+ * and 100 jobs), too long for every `npm test`: GEOBATCH_E2E_LARGE=1 runs it.
+ */
+const RUN_LARGE = process.env.GEOBATCH_E2E_LARGE === "1";
 
 /** Everything the tests measured, keyed by test; written once all tests have run. */
 const figures: Record<string, unknown> = {};
@@ -180,43 +185,47 @@ describe("persistent cache", () => {
     };
   });
 
-  it("answers 100,000 addresses from the cache after a reload", async () => {
-    const started = performance.now();
-    // Jobs finish almost at once: this test is about the cache, not about waiting for jobs.
-    e2e.emulator.set({ jobBaseMs: 20, jobPerAddressMs: 0 });
-    const addresses = syntheticAddresses(100_000, "Large Cache Avenue");
-    // 100,000 addresses are 50,000 credits, a paid plan's work: pace at such a plan's rate.
-    const { page, errors } = await e2e.openWorkbench({
-      storage: { ...e2e.settings, [SETTING_KEYS.ratePerSecond]: "50" },
-    });
-    const { cells, figures: firstPass } = await geocodeAndPersist(
-      page,
-      addresses,
-      LARGE_IDLE_TIMEOUT_MS
-    );
-    const requestsAfterGeocoding = e2e.emulator.requests.length;
+  it.runIf(RUN_LARGE)(
+    "answers 100,000 addresses from the cache after a reload",
+    { timeout: 1_200_000 },
+    async () => {
+      const started = performance.now();
+      // Jobs finish almost at once: this test is about the cache, not about waiting for jobs.
+      e2e.emulator.set({ jobBaseMs: 20, jobPerAddressMs: 0 });
+      const addresses = syntheticAddresses(100_000, "Large Cache Avenue");
+      // 100,000 addresses are 50,000 credits, a paid plan's work: pace at such a plan's rate.
+      const { page, errors } = await e2e.openWorkbench({
+        storage: { ...e2e.settings, [SETTING_KEYS.ratePerSecond]: "50" },
+      });
+      const { cells, figures: firstPass } = await geocodeAndPersist(
+        page,
+        addresses,
+        LARGE_IDLE_TIMEOUT_MS
+      );
+      const requestsAfterGeocoding = e2e.emulator.requests.length;
 
-    const reloadStarted = performance.now();
-    await reload(page);
-    const rebuildAfterReloadMs = await typeSheet(page, addresses, {
-      idleTimeoutMs: LARGE_IDLE_TIMEOUT_MS,
-    });
-    const recalculationAfterReloadMs = await timedRecalculation(page, LARGE_IDLE_TIMEOUT_MS);
-    const reloadToCachedMs = performance.now() - reloadStarted;
-    expect(e2e.emulator.requests.length).toBe(requestsAfterGeocoding);
-    expect(await read(page, resultRange(addresses.length))).toEqual(cells);
-    expect(await cacheHits(page)).toBe(2 * addresses.length);
-    expect(errors).toEqual([]);
+      const reloadStarted = performance.now();
+      await reload(page);
+      const rebuildAfterReloadMs = await typeSheet(page, addresses, {
+        idleTimeoutMs: LARGE_IDLE_TIMEOUT_MS,
+      });
+      const recalculationAfterReloadMs = await timedRecalculation(page, LARGE_IDLE_TIMEOUT_MS);
+      const reloadToCachedMs = performance.now() - reloadStarted;
+      expect(e2e.emulator.requests.length).toBe(requestsAfterGeocoding);
+      expect(await read(page, resultRange(addresses.length))).toEqual(cells);
+      expect(await cacheHits(page)).toBe(2 * addresses.length);
+      expect(errors).toEqual([]);
 
-    figures.hundredThousand = {
-      ...firstPass,
-      emulator: { jobBaseMs: 20, jobPerAddressMs: 0 },
-      rebuildAfterReloadMs: Math.round(rebuildAfterReloadMs),
-      cachedRecalculationAfterReloadMs: Math.round(recalculationAfterReloadMs),
-      reloadToCachedSheetWallMs: Math.round(reloadToCachedMs),
-      testWallMs: Math.round(performance.now() - started),
-    };
-  });
+      figures.hundredThousand = {
+        ...firstPass,
+        emulator: { jobBaseMs: 20, jobPerAddressMs: 0 },
+        rebuildAfterReloadMs: Math.round(rebuildAfterReloadMs),
+        cachedRecalculationAfterReloadMs: Math.round(recalculationAfterReloadMs),
+        reloadToCachedSheetWallMs: Math.round(reloadToCachedMs),
+        testWallMs: Math.round(performance.now() - started),
+      };
+    }
+  );
 });
 
 describe("cancellation", () => {
