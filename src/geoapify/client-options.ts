@@ -72,8 +72,8 @@ export interface RunOptions {
   /** Ends the wait (not a submitted job: that is collected all the same). */
   signal?: AbortSignal;
   /**
-   * Called once when this call has nothing more to submit: its new job's submit has left (or
-   * failed before it could), or everything attached to running jobs. A caller that cuts work into jobs waits
+   * Called once when this call has nothing more to submit: its new job was accepted (or
+   * refused), or everything attached to running jobs. A caller that cuts work into jobs waits
    * for it before cutting the next, so inputs arriving meanwhile fill that job up.
    */
   onSent?: () => void;

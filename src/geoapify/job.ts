@@ -80,8 +80,8 @@ export class Job {
   #lease: Promise<(() => void) | undefined> | undefined;
   #ended = false;
   #markSent: () => void = () => {};
-  /** Settles once the submit has left (or failed before it could): from then on the job no
-   * longer waits for its turn at the rate, and whoever cut it may cut the next. */
+  /** Settles once the submit is over (accepted, answered at once, or failed): from then on the
+   * job no longer waits to be sent. */
   readonly sent = new Promise<void>((resolve) => (this.#markSent = resolve));
 
   private constructor(context: JobContext, spec: JobSpec, resubmission: boolean) {
@@ -171,7 +171,6 @@ export class Job {
         json: kind.body(this.spec.inputs),
         caller: true,
         signal: this.#submitControl.signal,
-        onSent: this.#markSent,
       });
       this.#requests += answer.requests;
       const json = parseJson(answer.body, answer.status);

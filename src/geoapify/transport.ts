@@ -30,8 +30,6 @@ export interface RequestSpec {
   caller: boolean;
   /** Aborts the request while it waits for its turn or a retry, never once it is sent. */
   signal?: AbortSignal;
-  /** Called as each attempt leaves, once the scheduler has granted it. */
-  onSent?: () => void;
 }
 
 /** A successful (2xx) answer. */
@@ -79,7 +77,6 @@ export class Transport {
         signal: spec.signal,
         exchange: () => {
           requests++;
-          spec.onSent?.();
           return this.exchange(spec);
         },
       });

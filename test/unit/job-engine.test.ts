@@ -117,7 +117,7 @@ describe("attaching", () => {
 });
 
 describe("onSent", () => {
-  it("fires as the call's submit leaves, not before its turn, and at once when all attached", async () => {
+  it("fires once the call's job is accepted, and at once when everything attached", async () => {
     const { fake, client } = harness({
       client: { ratePerSecond: 1 },
       fake: { jobMs: () => 3_000 },
@@ -126,8 +126,8 @@ describe("onSent", () => {
     track(client.run(search(["1 Baker St London"]), { onSent: () => sent.push("first") }));
     track(client.run(search(["2 Baker St London"]), { onSent: () => sent.push("second") }));
     await advance(0);
-    // The first submit left at once; the second waits for its turn at 1 request a second.
-    expect(sent).toEqual(["first"]);
+    // Both submits wait for the rate; neither was sent yet.
+    expect(sent).toEqual([]);
     await advance(500);
     expect(fake.submits).toHaveLength(1);
     expect(sent).toEqual(["first"]);
