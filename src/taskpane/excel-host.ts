@@ -2,7 +2,8 @@
 // and the functions bundle never carry it. Not run by the tests here (no Excel): reviewed in code,
 // and listed in the README as not verified here.
 
-import { cellsOfArea, type HostAdapter, type HostValue } from "./host-adapter";
+import { cellsOfArea } from "./cell-addresses";
+import type { HostAdapter, HostValue } from "./host-adapter";
 
 /** "Sheet1!B2" -> the worksheet and range; an address without a sheet is on the active one. */
 function rangeOf(context: Excel.RequestContext, address: string): Excel.Range {

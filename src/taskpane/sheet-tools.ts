@@ -4,7 +4,8 @@
 import type { SectionContext } from "./connection";
 import { el, messageLine, say, section } from "./dom";
 import { textOf, type FluentDialog, type FluentInput } from "./fluent";
-import { cellsInSelection, planFreeze, type FreezeStep } from "./host-adapter";
+import { cellsInSelection } from "./cell-addresses";
+import { planFreeze, type FreezeStep } from "./host-adapter";
 import { NUMBER_RULES, validateNumber } from "./validation";
 import { cellId } from "./view-model";
 import { words } from "./wording";

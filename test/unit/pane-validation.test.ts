@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NUMERIC_SETTINGS } from "../../src/settings/settings";
+import { cellsInSelection, cellsOfArea } from "../../src/taskpane/cell-addresses";
 import {
-  cellsInSelection,
-  cellsOfArea,
   isGeoFormula,
   planFreeze,
   type HostAdapter,
