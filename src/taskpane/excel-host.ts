@@ -3,7 +3,7 @@
 // and listed in the README as not verified here.
 
 import { cellsOfArea } from "./cell-addresses";
-import type { HostAdapter, HostValue } from "./host-adapter";
+import type { HostAdapter, HostValue } from "./host";
 
 /** "Sheet1!B2" -> the worksheet and range; an address without a sheet is on the active one. */
 function rangeOf(context: Excel.RequestContext, address: string): Excel.Range {
