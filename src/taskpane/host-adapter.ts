@@ -1,11 +1,6 @@
-// What the pane asks of the spreadsheet, in one interface: Excel implements it with Office.js
-// (excel-host.ts), the workbench with its grid (src/dev/workbench/pane-host.ts, which the page
-// puts on globalThis.geobatchHost). The pane decides what to do; the host only does it.
-//
-// Addresses are as a custom function's invocation.address gives them ("Sheet1!B2"). Values use
-// Excel's JSON shapes (Range.valuesAsJson) reduced to what freezing needs: numbers, text and
-// booleans as themselves, blanks as null, an entity as { type: "Entity", text, properties, … }
-// and an error as { type: "Error", basicValue: "#N/A" }.
+// Which host the pane talks to (the workbench's, else Excel's, loaded lazily) and what it asks
+// of it: the formulas freezing applies to, and the plan that freezes them. The contract itself
+// is in host.ts.
 
 import type { HostAdapter, HostValue } from "./host";
 
