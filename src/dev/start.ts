@@ -57,7 +57,9 @@ async function main(): Promise<void> {
 
   if (!desktopExcel) {
     say(`No desktop Excel on ${process.platform}. Try the add-in here:`);
-    say(`  workbench:  ${origin}/workbench.html  (every GEO function in a browser, with its batch log and the pane)`);
+    say(
+      `  workbench:  ${origin}/workbench.html  (every GEO function in a browser, with its batch log and the pane)`
+    );
     say(`  task pane:  ${origin}/taskpane.html`);
     say("Excel on the web (needs a Microsoft account and trusted HTTPS certificates):");
     say("  npm run start:web -- --document <URL of a workbook in OneDrive or SharePoint>");
