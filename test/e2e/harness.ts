@@ -103,6 +103,11 @@ export async function startStaticServer(roots: string[]): Promise<StaticServer> 
       response.end(`Not found: ${pathname}`);
     })();
   });
+  return listenOnLoopback(server);
+}
+
+/** Starts `server` on a free loopback port; close() also drops the connections still open. */
+export async function listenOnLoopback(server: Server): Promise<StaticServer> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;

@@ -7,7 +7,13 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
 import type { EmulatorModes, EmulatorStats } from "../../src/dev/emulator/types";
-import type { E2E, OpenOptions, OpenedPage } from "./harness";
+import {
+  listenOnLoopback,
+  type E2E,
+  type OpenOptions,
+  type OpenedPage,
+  type StaticServer,
+} from "./harness";
 
 /** Mode changes the control API takes, its relative outage form included. */
 export type ModeChange = Partial<EmulatorModes> & {
@@ -92,17 +98,12 @@ export async function cellText(page: Page, address: string): Promise<string> {
   return JSON.stringify(cell);
 }
 
-export interface ProxyServer {
-  origin: string;
-  close(): Promise<void>;
-}
-
 /**
  * The build served again on an origin of its own that also forwards /emulator/* to the emulator,
  * as the dev server does: the workbench's emulator controls then speak to the real control API
  * from the page's own origin.
  */
-export async function startEmulatorProxy(e2e: E2E): Promise<ProxyServer> {
+export async function startEmulatorProxy(e2e: E2E): Promise<StaticServer> {
   const target = new URL(e2e.emulatorUrl);
   const server: Server = createServer((request, response) => {
     const url = request.url ?? "/";
@@ -132,17 +133,7 @@ export async function startEmulatorProxy(e2e: E2E): Promise<ProxyServer> {
     page.on("error", () => response.writeHead(502).end());
     page.end();
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 /**
