@@ -75,6 +75,8 @@ export class Geocoder {
   private readonly jobStore: Promise<JobStore>;
   private readonly credits: CreditLedger;
   private cache: GeocodeCache | undefined;
+  /** The settings read whose cache lifetimes are in force. */
+  private lifetimesFrom: Limits | undefined;
   /** The connection used last, whose scheduler state the pane shows. */
   private latest: Connection | undefined;
   private pendingHits = 0;
@@ -107,10 +109,15 @@ export class Geocoder {
       throw new MissingApiKeyError();
     }
     const cache = this.cache ?? (await this.cacheReady);
-    cache.setLifetimes({
-      foundTtlMs: limits.foundTtlDays * DAY_MS,
-      notFoundTtlMs: limits.notFoundTtlDays * DAY_MS,
-    });
+    // The cells of one task share one settings read (limits() is coalesced), so the lifetimes
+    // are applied once per read, not once per cell.
+    if (limits !== this.lifetimesFrom) {
+      this.lifetimesFrom = limits;
+      cache.setLifetimes({
+        foundTtlMs: limits.foundTtlDays * DAY_MS,
+        notFoundTtlMs: limits.notFoundTtlDays * DAY_MS,
+      });
+    }
     // Checked after the awaits: the cell may have been cancelled, or the runtime stopped, while
     // settings or the cache were read.
     if (this.closed) {
