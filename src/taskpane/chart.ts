@@ -3,17 +3,20 @@
 // canvas's accessible label. Loaded with import() from the pane: a chunk of its own.
 
 import type { BatchOutcome, BatchRecord } from "./view-model";
+import { tokenColour } from "./dom";
 import { words } from "./wording";
 
 const HEIGHT = 72;
 const GAP = 2;
 
-const OUTCOME_COLOURS: Record<BatchOutcome, string> = {
-  ok: "#0e7a0d",
-  partial: "#a35200",
-  failed: "#c50f1f",
-  pending: "#8a8a8a",
+/** The Fluent token each outcome is drawn in, so the bars follow the theme (light or dark). */
+const OUTCOME_TOKENS: Record<BatchOutcome, string> = {
+  ok: "colorPaletteGreenForeground1",
+  partial: "colorPaletteDarkOrangeForeground1",
+  failed: "colorPaletteRedForeground1",
+  pending: "colorNeutralForeground3",
 };
+const WAIT_TOKEN = "colorNeutralForeground1";
 
 export class BatchChart {
   private readonly canvas: HTMLCanvasElement;
@@ -42,13 +45,15 @@ export class BatchChart {
     const largest = Math.max(...batches.map((b) => b.size), 1);
     const longestWait = Math.max(...batches.map((b) => b.waitMs), 1);
     const barWidth = Math.max(2, Math.min(16, width / batches.length - GAP));
+    const colour = (token: string) => tokenColour(this.canvas, token) || "#616161";
+    const waitColour = colour(WAIT_TOKEN);
     batches.forEach((batch, index) => {
       const x = index * (barWidth + GAP);
       const height = Math.max(2, (batch.size / largest) * (HEIGHT - 8));
-      context.fillStyle = OUTCOME_COLOURS[batch.outcome];
+      context.fillStyle = colour(OUTCOME_TOKENS[batch.outcome]);
       context.fillRect(x, HEIGHT - height, barWidth, height);
       // The wait as a tick on a scale of its own along the top band.
-      context.fillStyle = "#242424";
+      context.fillStyle = waitColour;
       context.fillRect(x, 6 - (batch.waitMs / longestWait) * 5, barWidth, 1);
     });
   }
@@ -60,8 +65,8 @@ export function describe(batches: readonly BatchRecord[]): string {
     .slice(-5)
     .map(
       (b) =>
-        `batch ${b.batchId}: ${b.size} addresses, waited ${Math.round(b.waitMs)} ms, ` +
-        (b.durationMs === undefined ? "running" : `${Math.round(b.durationMs)} ms, ${b.outcome}`)
+        `Batch ${b.batchId}: ${b.size} addresses, waited ${Math.round(b.waitMs)} ms, ` +
+        (b.durationMs === undefined ? "running." : `${Math.round(b.durationMs)} ms, ${b.outcome}.`)
     );
-  return [words.progress.chartLabel(batches.length), ...recent].join("; ");
+  return [words.progress.chartLabel(batches.length), ...recent].join(" ");
 }

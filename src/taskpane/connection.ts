@@ -2,7 +2,7 @@
 // plan's rate, and today's credits with the budget. They write settings through the runtime port
 // and report to the view model; they never talk to Geoapify themselves.
 
-import { el, messageLine, say, section } from "./dom";
+import { button, el, messageLine, say, section } from "./dom";
 import { textOf, type FluentInput } from "./fluent";
 import type { HostAdapter } from "./host-adapter";
 import type { Runtime } from "./runtime-port";
@@ -31,10 +31,6 @@ function textInput(
   return el("fluent-text-input", { id, ...attributes }, label) as FluentInput;
 }
 
-function button(id: string, label: string, appearance = "secondary"): HTMLElement {
-  return el("fluent-button", { id, appearance }, label);
-}
-
 export class ConnectionSection {
   readonly element: HTMLElement;
   readonly credits: HTMLElement;
@@ -58,12 +54,10 @@ export class ConnectionSection {
       placeholder: words.connection.keyPlaceholder,
     });
     const toggle = button("toggle-key", words.connection.show, "subtle");
-    toggle.setAttribute("aria-pressed", "false");
     toggle.addEventListener("click", () => {
       const shown = this.keyInput.type === "password";
       this.keyInput.type = shown ? "text" : "password";
       toggle.textContent = shown ? words.connection.hide : words.connection.show;
-      toggle.setAttribute("aria-pressed", String(shown));
     });
     const save = button("save-key", words.connection.save, "primary");
     save.addEventListener("click", () => void this.saveKey());

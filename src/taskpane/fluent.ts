@@ -12,14 +12,6 @@ import "@fluentui/web-components/dialog-body.js";
 import "@fluentui/web-components/divider.js";
 import "@fluentui/web-components/progress-bar.js";
 import "@fluentui/web-components/text-input.js";
-import { setTheme } from "@fluentui/web-components/theme/set-theme.js";
-import { webLightTheme } from "@fluentui/tokens";
-
-/** Sets Fluent's design tokens (colours, type, spacing) as CSS custom properties on the page. */
-export function applyTheme(): void {
-  // Fluent's Theme is an interface of token names; setTheme takes any flat token record.
-  setTheme(webLightTheme as unknown as Record<string, string>);
-}
 
 /** The value property of Fluent's text input; undefined until something set or typed it. */
 export type FluentInput = HTMLElement & { value: string | undefined; type: string };

@@ -14,23 +14,45 @@ export function fitProjection(width: number, height: number, margin = 4): GeoPro
   );
 }
 
+export type ConfidenceLevel = "high" | "medium" | "low" | "unknown";
+
 /**
- * Colours with at least 3:1 contrast against the map's light background, so points stay
- * visible (WCAG non-text contrast); the legend says what each means.
+ * The map's colours in each theme. Points have at least 3:1 contrast against the land and the
+ * sea they sit on (WCAG non-text contrast); the legend and the map's label say what each means.
  */
-export const CONFIDENCE_COLOURS = {
-  high: "#0e7a0d",
-  medium: "#a35200",
-  low: "#c50f1f",
-  unknown: "#616161",
+export const MAP_PALETTES = {
+  light: {
+    sea: "#eef4fa",
+    land: "#d6d6d6",
+    coast: "#9e9e9e",
+    points: { high: "#0e7a0d", medium: "#a35200", low: "#c50f1f", unknown: "#616161" },
+  },
+  dark: {
+    sea: "#1a2633",
+    land: "#3d3d3d",
+    coast: "#707070",
+    points: { high: "#6ccb5f", medium: "#f2b04a", low: "#ff8a8a", unknown: "#c8c8c8" },
+  },
 } as const;
 
+export type MapPalette = (typeof MAP_PALETTES)[keyof typeof MAP_PALETTES];
+
+/** The light theme's point colours (the default of confidenceColour). */
+export const CONFIDENCE_COLOURS = MAP_PALETTES.light.points;
+
 /** Geoapify's confidence runs from 0 to 1: 0.9 and up is a sure match, below 0.5 a doubtful one. */
-export function confidenceColour(confidence: number | undefined): string {
-  if (confidence === undefined || !Number.isFinite(confidence)) return CONFIDENCE_COLOURS.unknown;
-  if (confidence >= 0.9) return CONFIDENCE_COLOURS.high;
-  if (confidence >= 0.5) return CONFIDENCE_COLOURS.medium;
-  return CONFIDENCE_COLOURS.low;
+export function confidenceLevel(confidence: number | undefined): ConfidenceLevel {
+  if (confidence === undefined || !Number.isFinite(confidence)) return "unknown";
+  if (confidence >= 0.9) return "high";
+  if (confidence >= 0.5) return "medium";
+  return "low";
+}
+
+export function confidenceColour(
+  confidence: number | undefined,
+  colours: MapPalette["points"] = CONFIDENCE_COLOURS
+): string {
+  return colours[confidenceLevel(confidence)];
 }
 
 export interface ScreenPoint {

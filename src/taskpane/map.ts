@@ -6,12 +6,17 @@
 import { geoPath, type GeoProjection, type GeoPermissibleObjects } from "d3-geo";
 import { feature } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
-import land110m from "world-atlas/land-110m.json";
+import countries110m from "world-atlas/countries-110m.json";
+import { CountryLocator, countriesOf } from "./map-countries";
 import {
   confidenceColour,
+  confidenceLevel,
   fitProjection,
+  MAP_PALETTES,
   nearestPoint,
   projectPoints,
+  type ConfidenceLevel,
+  type MapPalette,
   type ScreenPoint,
 } from "./map-geometry";
 import type { CellEvent } from "./view-model";
@@ -20,10 +25,12 @@ import { words } from "./wording";
 const POINT_RADIUS = 2.5;
 const HOVER_RADIUS = 8;
 
-const land = feature(
-  land110m as unknown as Topology<{ land: GeometryCollection }>,
-  (land110m as unknown as Topology<{ land: GeometryCollection }>).objects.land
-) as GeoPermissibleObjects;
+const world = countries110m as unknown as Topology<{
+  land: GeometryCollection;
+  countries: GeometryCollection<{ name: string }>;
+}>;
+const land = feature(world, world.objects.land) as GeoPermissibleObjects;
+const countries = new CountryLocator(countriesOf(feature(world, world.objects.countries).features));
 
 export class WorldMap {
   private readonly canvas: HTMLCanvasElement;
@@ -64,33 +71,51 @@ export class WorldMap {
       this.projection = fitProjection(width, height);
     }
     this.screen = projectPoints(this.projection, points);
-    this.canvas.setAttribute("aria-label", words.map.label(this.screen.length));
+    this.canvas.setAttribute("aria-label", this.describe());
     this.canvas.dataset.points = String(this.screen.length);
     this.paint();
+  }
+
+  /** The map in words: how many points, in which countries, how confident. */
+  private describe(): string {
+    const placed = this.screen.map(({ index }) => this.points[index]);
+    const levels: Record<ConfidenceLevel, number> = { high: 0, medium: 0, low: 0, unknown: 0 };
+    for (const point of placed) levels[confidenceLevel(point.confidence)]++;
+    const byCountry = countries.tally(
+      placed.map(({ lon, lat }) => ({ lon: lon as number, lat: lat as number }))
+    );
+    return words.map.label(placed.length, byCountry, levels);
+  }
+
+  /** The theme's palette: the pane says which theme it shows on its root. */
+  private palette(): MapPalette {
+    const theme = this.canvas.closest<HTMLElement>("[data-theme]")?.dataset.theme;
+    return theme === "dark" ? MAP_PALETTES.dark : MAP_PALETTES.light;
   }
 
   private paint(): void {
     const context = this.canvas.getContext("2d");
     if (!context) return;
+    const palette = this.palette();
     const ratio = this.canvas.width / this.width;
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.clearRect(0, 0, this.width, this.height);
     const path = geoPath(this.projection, context);
     context.beginPath();
     path({ type: "Sphere" });
-    context.fillStyle = "#eef4fa";
+    context.fillStyle = palette.sea;
     context.fill();
     context.beginPath();
     path(land);
-    context.fillStyle = "#d6d6d6";
+    context.fillStyle = palette.land;
     context.fill();
-    context.strokeStyle = "#9e9e9e";
+    context.strokeStyle = palette.coast;
     context.lineWidth = 0.5;
     context.stroke();
     // One path per colour: four fills instead of one per point.
     const byColour = new Map<string, ScreenPoint[]>();
     for (const point of this.screen) {
-      const colour = confidenceColour(this.points[point.index].confidence);
+      const colour = confidenceColour(this.points[point.index].confidence, palette.points);
       const group = byColour.get(colour) ?? [];
       group.push(point);
       byColour.set(colour, group);

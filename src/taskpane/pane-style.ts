@@ -49,4 +49,14 @@ export const paneCss = `
   box-shadow: var(--shadow8); font-size: var(--fontSizeBase200);
 }
 .map-tooltip-match { font-weight: var(--fontWeightSemibold); }
+.geobatch-pane select:focus-visible {
+  outline: 2px solid var(--colorStrokeFocus2); outline-offset: 2px;
+}
+@media (forced-colors: active) {
+  /* The system's colours replace the theme's: borders and outlines carry the structure. */
+  #status, #status[data-tone] { border: 1px solid CanvasText; border-left-width: 4px; }
+  .geobatch-pane select { border-color: ButtonText; }
+  .geobatch-pane select:focus-visible { outline-color: Highlight; }
+  .map-canvas, .batch-chart { border: 1px solid CanvasText; }
+}
 `;

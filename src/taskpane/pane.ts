@@ -5,7 +5,6 @@
 import type { BatchChart } from "./chart";
 import { ConnectionSection, type SectionContext } from "./connection";
 import { el, section } from "./dom";
-import { applyTheme } from "./fluent";
 import { resolveHost, type HostAdapter } from "./host-adapter";
 import type { WorldMap } from "./map";
 import { runtime } from "./runtime-port";
@@ -14,6 +13,7 @@ import { actionLabel, statusOf, type StatusAction } from "./status";
 import type { PaneModel } from "./view-model";
 import { words } from "./wording";
 import { paneCss } from "./pane-style";
+import { followTheme } from "./theme";
 
 /** How often the pane asks the scheduler for its state and refreshes timers (seconds left). */
 const STATUS_INTERVAL_MS = 1000;
@@ -31,7 +31,7 @@ export class Pane {
   });
   private readonly statusBox = el(
     "div",
-    { id: "status", role: "status", "aria-live": "polite" },
+    { id: "status", role: "status", "aria-live": "polite", "aria-label": words.status.label },
     this.statusText
   );
   private readonly counts = el("p", { id: "progress-counts" });
@@ -39,6 +39,7 @@ export class Pane {
     id: "progress-bar",
     max: "1",
     value: "0",
+    "aria-label": words.progress.barLabel,
   });
   private readonly chartSlot = el("div", { class: "chart-slot" });
   private readonly mapSlot = el("div", { class: "map-slot" }, el("p", {}, words.map.loading));
@@ -77,7 +78,8 @@ export class Pane {
   }
 
   mount(): void {
-    applyTheme();
+    // A new theme repaints the canvases, whose colours come from the theme's tokens.
+    followTheme(this.root, () => this.redrawVisuals());
     const style = el("style", {}, paneCss);
     this.root.replaceChildren(
       style,
@@ -156,6 +158,11 @@ export class Pane {
     }
   }
 
+  private redrawVisuals(): void {
+    this.chart?.draw(this.model.batches);
+    this.map?.draw(this.model.points());
+  }
+
   private render(): void {
     this.renderStatus();
     if (this.model.version === this.renderedVersion) return;
@@ -164,6 +171,7 @@ export class Pane {
     this.counts.textContent = words.progress.counts(queued, inFlight, done, failed);
     const total = queued + inFlight + done + failed;
     this.progressBar.setAttribute("value", String(total ? (done + failed) / total : 0));
+    this.progressBar.setAttribute("aria-valuetext", words.progress.settled(done + failed, total));
     this.connection.render();
     this.renderHeavy();
   }
@@ -186,8 +194,7 @@ export class Pane {
     const started = performance.now();
     this.failed.render();
     this.sheet.scheduleCacheStats();
-    this.chart?.draw(this.model.batches);
-    this.map?.draw(this.model.points());
+    this.redrawVisuals();
     this.lastHeavyRender = performance.now();
     this.heavyRenderCost = this.lastHeavyRender - started;
   }

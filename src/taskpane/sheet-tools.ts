@@ -2,7 +2,7 @@
 // values, clear cache, forget selected, and the advanced settings.
 
 import type { SectionContext } from "./connection";
-import { el, messageLine, say, section } from "./dom";
+import { button, el, messageLine, nameMessageLines, say, section, setDisabled } from "./dom";
 import { textOf, type FluentDialog, type FluentInput } from "./fluent";
 import { cellsInSelection } from "./cell-addresses";
 import { planFreeze, type FreezeStep } from "./host-adapter";
@@ -15,10 +15,6 @@ const CACHE_STATS_DELAY_MS = 500;
 
 /** Failed cells listed at most; the rest are counted ("and 120 more"). */
 const FAILED_SHOWN = 200;
-
-function button(id: string, label: string, appearance = "secondary"): HTMLElement {
-  return el("fluent-button", { id, appearance }, label);
-}
 
 export class FailedCellsSection {
   readonly element: HTMLElement;
@@ -43,7 +39,7 @@ export class FailedCellsSection {
     if (model.version === this.shownVersion) return;
     this.shownVersion = model.version;
     const failed = model.failedCells();
-    this.retry.toggleAttribute("disabled", failed.length === 0);
+    setDisabled(this.retry, failed.length === 0);
     if (failed.length === 0) {
       this.list.replaceChildren(el("li", { class: "empty" }, words.failed.none));
       return;
@@ -207,6 +203,7 @@ export class AdvancedSection {
       { id: "advanced", "aria-label": words.advanced.heading },
       el("fluent-accordion", {}, item)
     );
+    nameMessageLines(this.element, words.advanced.heading);
   }
 
   async load(): Promise<void> {

@@ -3,7 +3,9 @@
 
 export const words = {
   title: "GeoBatch",
+  messagesOf: (heading: string) => `${heading} messages`,
   status: {
+    label: "GeoBatch status",
     ready: "Ready.",
     working: (done: number, total: number, jobs: number, oldestSeconds?: number) =>
       `Working: ${done} of ${total} cells` +
@@ -33,8 +35,8 @@ export const words = {
     heading: "Connection",
     keyLabel: "API key",
     keyPlaceholder: "Your Geoapify API key",
-    show: "Show",
-    hide: "Hide",
+    show: "Show key",
+    hide: "Hide key",
     save: "Save key",
     checkKey: "Check key",
     saved: (retried: number) =>
@@ -93,10 +95,16 @@ export const words = {
   },
   progress: {
     heading: "Progress",
+    barLabel: "Cells settled",
+    settled: (settled: number, total: number) => `${settled} of ${total} cells settled`,
     counts: (queued: number, inFlight: number, done: number, failed: number) =>
       `${queued} queued · ${inFlight} in flight · ${done} done · ${failed} failed`,
     chartLabel: (count: number) =>
-      count === 0 ? "No batches yet." : `The last ${count} batches: size, wait and outcome.`,
+      count === 0
+        ? "No batches yet."
+        : count === 1
+          ? "The last batch: size, wait and outcome."
+          : `The last ${count} batches: size, wait and outcome.`,
     legend:
       "Bar height: batch size. Green: all found; amber: some failed; red: failed; grey: running.",
   },
@@ -109,7 +117,24 @@ export const words = {
   },
   map: {
     heading: "Map",
-    label: (count: number) => `World map with ${count} geocoded ${count === 1 ? "cell" : "cells"}.`,
+    label: (
+      count: number,
+      byCountry: Array<[country: string | undefined, count: number]>,
+      confidence: Record<"high" | "medium" | "low" | "unknown", number>
+    ) => {
+      const cells = `${count} geocoded ${count === 1 ? "cell" : "cells"}`;
+      if (count === 0) return `World map with ${cells}.`;
+      const named = byCountry.slice(0, MAP_COUNTRIES_NAMED);
+      const places = named.map(
+        ([country, n]) => `${n} ${country ? `in ${country}` : "outside any country"}`
+      );
+      const rest = byCountry.length - named.length;
+      if (rest > 0) places.push(`more in ${rest} other ${rest === 1 ? "country" : "countries"}`);
+      const levels = (["high", "medium", "low", "unknown"] as const)
+        .filter((level) => confidence[level] > 0)
+        .map((level) => `${confidence[level]} ${level}`);
+      return `World map with ${cells}: ${places.join(", ")}. Confidence: ${levels.join(", ")}.`;
+    },
     attribution: "World outline: Natural Earth (public domain), via world-atlas.",
     confidence: "Colour: confidence. Green ≥ 0.9, amber ≥ 0.5, red below, grey unknown.",
     loading: "Loading the map…",
@@ -150,6 +175,9 @@ export const words = {
     saved: "Advanced settings saved.",
   },
 };
+
+/** Countries the map's label names; the rest are counted. */
+const MAP_COUNTRIES_NAMED = 8;
 
 /** "1 second", "2 seconds", "1 per second": plural units lose their "s" for one. */
 function quantity(value: number, unit: string): string {

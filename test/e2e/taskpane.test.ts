@@ -78,7 +78,7 @@ it("renders Fluent components with a masked key that can be shown, and saves the
   expect(await keyField.getAttribute("type")).toBe("password");
   await page.locator("#toggle-key").click();
   expect(await keyField.getAttribute("type")).toBe("text");
-  expect(await page.locator("#toggle-key").textContent()).toBe("Hide");
+  expect(await page.locator("#toggle-key").textContent()).toBe("Hide key");
   await page.locator("#toggle-key").click();
   expect(await keyField.getAttribute("type")).toBe("password");
 

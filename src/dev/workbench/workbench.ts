@@ -16,6 +16,7 @@ import { EmulatorControls, emulatorBase } from "./emulator-controls";
 import { type CellRef, formatRef, isFormula, parseRange, parseRef } from "./formula";
 import { Grid, describeCell } from "./grid";
 import { CustomFunctionsHost } from "./host";
+import { installOfficeTheme } from "./office-theme";
 import { WorkbenchHost } from "./pane-host";
 import { SettingsStrip } from "./settings-strip";
 import { Sheet } from "./sheet";
@@ -41,6 +42,7 @@ const FILL_SOURCE: CellRef = { row: 1, column: 1 };
 
 const host = new CustomFunctionsHost();
 host.install();
+installOfficeTheme();
 
 const sheet = new Sheet({ host });
 const log = new BatchLog();
