@@ -222,12 +222,18 @@ export class E2E {
     return { page, context, errors };
   }
 
-  /** The workbench with an empty sheet, ready for formulas. */
-  async openWorkbench(options: OpenOptions & { sample?: boolean } = {}): Promise<OpenedPage> {
-    const opened = await this.open(
-      options.sample ? "/workbench.html" : "/workbench.html?sheet=empty",
-      options
-    );
+  /**
+   * The workbench with an empty sheet (or the sample's ten addresses), ready for formulas;
+   * `theme` is the Office theme it stands in for (else the system's).
+   */
+  async openWorkbench(
+    options: OpenOptions & { sample?: boolean; theme?: "light" | "dark" } = {}
+  ): Promise<OpenedPage> {
+    const query = new URLSearchParams();
+    if (!options.sample) query.set("sheet", "empty");
+    if (options.theme) query.set("theme", options.theme);
+    const search = query.size > 0 ? `?${query}` : "";
+    const opened = await this.open(`/workbench.html${search}`, options);
     await opened.page.evaluate(() => window.__workbench.ready);
     return opened;
   }

@@ -44,7 +44,7 @@ export async function emulatorStats(e2e: E2E): Promise<EmulatorStats> {
  */
 export async function openPane(
   e2e: E2E,
-  options: OpenOptions & { sample?: boolean } = {}
+  options: OpenOptions & { sample?: boolean; theme?: "light" | "dark" } = {}
 ): Promise<OpenedPage> {
   const opened = await e2e.openWorkbench({
     ...options,

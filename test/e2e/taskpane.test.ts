@@ -214,7 +214,10 @@ it("draws one point per geocoded cell on the map, lazily loaded, with a text too
     }))
   );
   await expect.poll(() => canvas.getAttribute("data-points")).toBe(String(count));
-  expect(await canvas.getAttribute("aria-label")).toBe(`World map with ${count} geocoded cells.`);
+  // The text alternative says what the map shows: how many, where, how sure.
+  expect(await canvas.getAttribute("aria-label")).toMatch(
+    /^World map with 500 geocoded cells: \d+ in [^.]+\. Confidence: 50 high, 200 medium, 250 low\.$/
+  );
 
   // Hover the first point: the same projection, fitted to the canvas's size, says where it is.
   await canvas.scrollIntoViewIfNeeded();

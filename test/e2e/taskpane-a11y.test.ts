@@ -1,0 +1,99 @@
+// The pane for everyone: after a run that left failed cells, a map and a chart on screen, with
+// every section open, axe-core finds no serious or critical violation and Chromium's
+// accessibility tree shows every control with its role and a name — in Office's light and dark
+// themes (the workbench stands in for the host), in a plain browser that prefers dark, and in
+// forced colours. One page load per theme carries all of its checks.
+
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { auditTree, axeFindings, type TreeEntry } from "./a11y-support";
+import { useE2E } from "./harness";
+import { geocodedRun, openAdvanced, SCENE_CELLS } from "./pane-scenes";
+
+const e2e = useE2E({ emulator: { latencyMs: 5, jobBaseMs: 100, jobPerAddressMs: 0.05 } });
+
+const PANE = "#geobatch-pane";
+
+function named(entries: TreeEntry[], role: string): string[] {
+  return entries.filter((entry) => entry.role === role).map((entry) => entry.name);
+}
+
+/** The pane's background and text colours as rendered. */
+function paneColours(page: Page) {
+  return page.locator(PANE).evaluate((pane) => {
+    const style = getComputedStyle(pane);
+    return { theme: pane.dataset.theme, background: style.backgroundColor, text: style.color };
+  });
+}
+
+describe.each(["light", "dark"] as const)("in Office's %s theme", (theme) => {
+  it("is axe-clean and every control is named in Chromium's tree", async () => {
+    const { page, context, errors } = await geocodedRun(e2e, theme);
+    await openAdvanced(page);
+
+    expect(await paneColours(page)).toEqual(
+      theme === "dark"
+        ? { theme, background: "rgb(41, 41, 41)", text: "rgb(255, 255, 255)" }
+        : { theme, background: "rgb(255, 255, 255)", text: "rgb(36, 36, 36)" }
+    );
+    expect(await axeFindings(page, PANE)).toEqual([]);
+
+    const { entries, problems } = await auditTree(context, page, "geobatch-pane");
+    expect(problems).toEqual([]);
+    // The checks above ran over the real pane: its controls are all there.
+    expect(named(entries, "button")).toEqual(
+      expect.arrayContaining([
+        "Save key",
+        "Check key",
+        "Retry failed",
+        "Advanced",
+        "Select Sheet1!B12",
+      ])
+    );
+    expect(named(entries, "textbox")).toEqual(
+      expect.arrayContaining(["API key", "Daily budget (credits, empty for none)"])
+    );
+    expect(named(entries, "progressbar")).toEqual(["Cells settled"]);
+    expect(named(entries, "status")).toContain("GeoBatch status");
+    // The pictures say what they show: how many points, where; which batches.
+    const [chart, map] = named(entries, "image");
+    expect(chart).toMatch(/^The last (batch|\d+ batches): size, wait and outcome\. Batch 1: /);
+    expect(map).toMatch(
+      new RegExp(
+        `^World map with ${SCENE_CELLS.done} geocoded cells: \\d+ in United States of America, ` +
+          `\\d+ in United Kingdom, .*1 in Australia.*\\. Confidence: ${SCENE_CELLS.done} high\\.$`
+      )
+    );
+    expect(errors).toEqual([]);
+  });
+});
+
+it("follows a plain browser's dark scheme, stays axe-clean, and works in forced colours", async () => {
+  // No Office here: office.js from Microsoft's CDN does not load (only loopback resolves).
+  const { page, context } = await e2e.open("/taskpane.html", { storage: e2e.settings });
+  await page.locator("fluent-button#save-key").waitFor();
+  expect((await paneColours(page)).theme).toBe("light");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expect.poll(async () => (await paneColours(page)).theme).toBe("dark");
+  expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
+    "rgb(41, 41, 41)"
+  );
+  await page.locator("fluent-accordion-item").click({ position: { x: 12, y: 12 } });
+  expect(await axeFindings(page, PANE)).toEqual([]);
+  expect((await auditTree(context, page, "geobatch-pane")).problems).toEqual([]);
+
+  // Windows high contrast: the system's colours, and the structure still drawn.
+  await page.emulateMedia({ colorScheme: "dark", forcedColors: "active" });
+  const borders = await page.evaluate(() => {
+    const width = (selector: string) =>
+      getComputedStyle(document.querySelector(selector) as Element).borderTopWidth;
+    return { status: width("#status"), endpoint: width("#endpoint") };
+  });
+  expect(borders).toEqual({ status: "1px", endpoint: "1px" });
+  // Focus stays visible: the native select's outline, a Fluent button's ring.
+  await page.locator("#endpoint").focus();
+  expect(await page.locator("#endpoint").evaluate((el) => getComputedStyle(el).outlineStyle)).toBe(
+    "solid"
+  );
+  expect(await axeFindings(page, PANE)).toEqual([]);
+});
