@@ -1,0 +1,204 @@
+// The pane by keyboard alone: Tab and Shift+Tab reach every action in reading order with a
+// visible focus ring, Enter and Space act, and the freeze dialog takes focus, closes on Escape
+// and gives focus back to its opener. No mouse event is sent in this file.
+
+import type { Page } from "playwright-core";
+import { expect, it } from "vitest";
+import { SETTING_KEYS } from "../../src/settings/settings";
+import { useE2E } from "./harness";
+import { geocodedRun, SCENE_CELLS } from "./pane-scenes";
+
+const e2e = useE2E({ emulator: { latencyMs: 5, jobBaseMs: 100, jobPerAddressMs: 0.05 } });
+
+/** More Tab presses than the pane has controls: the walk ends when focus leaves the pane. */
+const MAX_TABS = 80;
+
+/** The control that has focus (a shadow host stands for its inner part), and its ring. */
+interface Stop {
+  control: string;
+  inPane: boolean;
+  /** The rendered styles that can draw a focus ring, of the control and its shadow parts. */
+  ring: string;
+}
+
+/** Runs in the page: the focused element as a Stop. */
+function focusedStop(page: Page): Promise<Stop> {
+  return page.evaluate(() => {
+    const pane = document.getElementById("geobatch-pane") as HTMLElement;
+    const control = document.activeElement as HTMLElement | null;
+    const ring = (element: Element) => {
+      const parts = [element, ...(element.shadowRoot?.querySelectorAll("*") ?? [])];
+      return parts
+        .flatMap((part) =>
+          [undefined, "::before", "::after"].map((pseudo) => {
+            const style = getComputedStyle(part, pseudo);
+            return [
+              style.outlineStyle,
+              style.outlineWidth,
+              style.outlineColor,
+              style.boxShadow,
+              style.borderColor,
+              style.transform,
+            ].join(" ");
+          })
+        )
+        .join("|");
+    };
+    if (!control || !pane.contains(control)) return { control: "", inPane: false, ring: "" };
+    const name =
+      control.id || control.getAttribute("aria-label") || control.localName.replace(/^fluent-/, "");
+    return { control: name, inPane: true, ring: ring(control) };
+  });
+}
+
+/** The same styles of `control` (as a Stop names it) with nothing focused. */
+function restingRing(page: Page, control: string): Promise<string> {
+  return page.evaluate((name) => {
+    const pane = document.getElementById("geobatch-pane") as HTMLElement;
+    const element =
+      pane.querySelector(`[id="${name}"], [aria-label="${name}"]`) ??
+      pane.querySelector(`fluent-${name}`);
+    if (!element) return "missing";
+    const parts = [element, ...(element.shadowRoot?.querySelectorAll("*") ?? [])];
+    return parts
+      .flatMap((part) =>
+        [undefined, "::before", "::after"].map((pseudo) => {
+          const style = getComputedStyle(part, pseudo);
+          return [
+            style.outlineStyle,
+            style.outlineWidth,
+            style.outlineColor,
+            style.boxShadow,
+            style.borderColor,
+            style.transform,
+          ].join(" ");
+        })
+      )
+      .join("|");
+  }, control);
+}
+
+/** Presses `key` until focus leaves the pane; the controls it stopped on, in order. */
+async function walk(page: Page, key: "Tab" | "Shift+Tab"): Promise<Stop[]> {
+  const stops: Stop[] = [];
+  for (let press = 0; press < MAX_TABS; press++) {
+    await page.keyboard.press(key);
+    const stop = await focusedStop(page);
+    if (!stop.inPane) return stops;
+    stops.push(stop);
+  }
+  throw new Error(`Focus stayed in the pane after ${MAX_TABS} presses of ${key}`);
+}
+
+/** Presses Tab (or Shift+Tab) until `control` has focus. */
+async function tabTo(page: Page, control: string, key: "Tab" | "Shift+Tab" = "Tab") {
+  for (let press = 0; press < MAX_TABS; press++) {
+    if ((await focusedStop(page)).control === control) return;
+    await page.keyboard.press(key);
+  }
+  throw new Error(`${key} never reached ${control}`);
+}
+
+/** Whether the element named `first` comes before `second` in the document. */
+function inDocumentOrder(page: Page, names: string[]): Promise<boolean> {
+  return page.evaluate((list) => {
+    const pane = document.getElementById("geobatch-pane") as HTMLElement;
+    const elements = list.map(
+      (name) =>
+        pane.querySelector(`[id="${name}"], [aria-label="${name}"]`) ??
+        pane.querySelector(`fluent-${name}`)
+    );
+    return elements.every(
+      (element, index) =>
+        index === 0 ||
+        Boolean(
+          element &&
+          elements[index - 1] &&
+          elements[index - 1]!.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING
+        )
+    );
+  }, names);
+}
+
+it("walks the pane by keyboard, saves a key, retries failed cells and uses the freeze dialog", async () => {
+  const { page, errors } = await geocodedRun(e2e);
+  // Start just before the pane, as a user arriving from the sheet would.
+  await page.locator("#geobatch-pane h1").evaluate((heading: HTMLElement) => {
+    heading.tabIndex = -1;
+    heading.focus();
+  });
+
+  const forward = await walk(page, "Tab");
+  const order = forward.map((stop) => stop.control);
+  // Every action once, in reading order (whatever other controls sit between them).
+  expect(new Set(order).size).toBe(order.length);
+  expect(order).toEqual(
+    expect.arrayContaining([
+      "status-action",
+      "api-key",
+      "toggle-key",
+      "save-key",
+      "check-key",
+      "endpoint",
+      "save-endpoint",
+      "rate",
+      "save-rate",
+      "budget",
+      "save-budget",
+      "Select Sheet1!B12",
+      "Select Sheet1!B13",
+      "retry-failed",
+      "freeze",
+      "forget-selected",
+      "clear-cache",
+      "accordion-item",
+    ])
+  );
+  expect(await inDocumentOrder(page, order)).toBe(true);
+  // From beyond the pane, Shift+Tab goes back through the same stops.
+  const backward = await walk(page, "Shift+Tab");
+  expect(backward.map((stop) => stop.control)).toEqual([...order].reverse());
+
+  // A focus ring on each: something drawn differs from the control at rest.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  for (const stop of forward) {
+    expect(stop.ring, `${stop.control} shows no focus ring`).not.toBe(
+      await restingRing(page, stop.control)
+    );
+  }
+
+  // Retry failed with Space: the failed cells are recalculated.
+  await page.locator("#geobatch-pane h1").focus();
+  await tabTo(page, "retry-failed");
+  await page.keyboard.press("Space");
+  await expect
+    .poll(() => page.locator("#failed-message").textContent())
+    .toBe(`Recalculating ${SCENE_CELLS.failed} cells.`);
+
+  // The freeze dialog (the grid's selection is B2, a GEO formula): focus goes in, Escape closes
+  // it, and focus comes back to the button that opened it.
+  await tabTo(page, "freeze");
+  await page.keyboard.press("Enter");
+  const dialog = page.locator("#freeze-dialog");
+  await expect
+    .poll(() => dialog.evaluate((element) => element.contains(document.activeElement) || false))
+    .toBe(true);
+  await page.keyboard.press("Escape");
+  await expect
+    .poll(() =>
+      dialog.evaluate((element) => element.shadowRoot?.querySelector("dialog")?.open ?? false)
+    )
+    .toBe(false);
+  expect((await focusedStop(page)).control).toBe("freeze");
+
+  // Save a key with Enter: typed into the field, saved where the cells read it.
+  await tabTo(page, "api-key", "Shift+Tab");
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type("key-typed-by-keyboard");
+  await tabTo(page, "save-key");
+  await page.keyboard.press("Enter");
+  await expect
+    .poll(() => page.evaluate((key) => localStorage.getItem(key), SETTING_KEYS.apiKey))
+    .toBe("key-typed-by-keyboard");
+  expect(errors).toEqual([]);
+});
