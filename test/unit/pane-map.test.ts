@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   CONFIDENCE_COLOURS,
   confidenceColour,
+  MAP_PALETTES,
   fitProjection,
   nearestPoint,
   projectPoints,
@@ -62,19 +63,27 @@ describe("the confidence colours", () => {
     expect(confidenceColour(confidence)).toBe(colour);
   });
 
-  it("are distinct and dark enough to show on the light map (3:1 against #eef4fa)", () => {
-    const luminance = (hex: string) => {
-      const [r, g, b] = [1, 3, 5].map((i) => {
-        const c = parseInt(hex.slice(i, i + 2), 16) / 255;
-        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-      });
-      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    };
-    const background = luminance("#eef4fa");
-    const colours = Object.values(CONFIDENCE_COLOURS);
-    expect(new Set(colours).size).toBe(colours.length);
-    for (const colour of colours) {
-      expect((background + 0.05) / (luminance(colour) + 0.05)).toBeGreaterThanOrEqual(3);
+  it.each(["light", "dark"] as const)(
+    "are distinct and stand out (3:1) from the %s map's sea and land",
+    (theme) => {
+      const luminance = (hex: string) => {
+        const [r, g, b] = [1, 3, 5].map((i) => {
+          const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+          return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const contrast = (a: string, b: string) => {
+        const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+        return (light + 0.05) / (dark + 0.05);
+      };
+      const palette = MAP_PALETTES[theme];
+      const colours = Object.values(palette.points);
+      expect(new Set(colours).size).toBe(colours.length);
+      for (const colour of colours) {
+        expect(contrast(colour, palette.sea)).toBeGreaterThanOrEqual(3);
+        expect(contrast(colour, palette.land)).toBeGreaterThanOrEqual(3);
+      }
     }
-  });
+  );
 });
