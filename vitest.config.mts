@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
 // Two suites: fast unit tests (Node, fake timers, the emulator on loopback) and end-to-end
-// tests that drive the production bundle in Debian's Chromium. `npm test` runs both.
+// tests that drive the production bundle in Debian's Chromium. `npm test` runs both; a third
+// project only makes the README's screenshots.
 export default defineConfig({
   test: {
     projects: [
@@ -22,6 +23,16 @@ export default defineConfig({
           hookTimeout: 120_000,
           // One browser at a time: the machine has two cores and the tests count requests.
           fileParallelism: false,
+        },
+      },
+      {
+        // The README's pictures, made again by `npm run screenshots` (not part of `npm test`).
+        test: {
+          name: "screenshots",
+          include: ["test/screenshots/**/*.shots.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
     ],

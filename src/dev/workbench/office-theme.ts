@@ -1,6 +1,7 @@
 // Excel tells an add-in its Office theme in Office.context.officeTheme; the workbench, as Excel's
 // stand-in, gives one too, before the pane loads: ?theme=dark or ?theme=light, else the system's
-// scheme (Office's "Use system setting"). The colours are Office's White and Black themes.
+// scheme, followed as it changes (Office's "Use system setting"). The colours are Office's White
+// and Black themes. The workbench's own page takes the same theme.
 
 const OFFICE_THEMES = {
   light: {
@@ -24,28 +25,33 @@ interface OfficeStandIn {
 
 export type WorkbenchTheme = keyof typeof OFFICE_THEMES;
 
-/** The theme this page load stands in for. */
-export function chosenTheme(search = location.search): WorkbenchTheme {
+const systemDark = matchMedia("(prefers-color-scheme: dark)");
+
+/** The theme asked for in the page's address, if any. */
+function askedTheme(search = location.search): WorkbenchTheme | undefined {
   const asked = new URLSearchParams(search).get("theme");
-  if (asked === "dark" || asked === "light") return asked;
-  return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  return asked === "dark" || asked === "light" ? asked : undefined;
 }
 
-/** Puts the theme where the pane reads it, Office.context.officeTheme; answers which it is. */
-export function installOfficeTheme(): WorkbenchTheme {
-  const theme = chosenTheme();
+function currentTheme(): WorkbenchTheme {
+  return askedTheme() ?? (systemDark.matches ? "dark" : "light");
+}
+
+/** Puts the theme where the pane reads it, Office.context.officeTheme, and on this page. */
+export function installOfficeTheme(): void {
   const office = (globalThis as { Office?: OfficeStandIn }).Office;
   const install = () => {
     if (!office) return;
     office.context ??= {};
     Object.defineProperty(office.context, "officeTheme", {
       configurable: true,
-      get: () => OFFICE_THEMES[theme],
+      get: () => OFFICE_THEMES[currentTheme()],
     });
   };
   install();
   // office.js puts a new context in place once it has initialised: give it the theme too.
   void office?.onReady?.().then(install);
-  document.documentElement.dataset.officeTheme = theme;
-  return theme;
+  const mark = () => (document.documentElement.dataset.officeTheme = currentTheme());
+  mark();
+  systemDark.addEventListener("change", mark);
 }
