@@ -78,7 +78,9 @@ describe("the map", () => {
     await waitForIdle(page);
     const canvas = page.locator("#geobatch-pane canvas.map-canvas");
     await expect.poll(() => canvas.getAttribute("data-points")).toBe("60");
-    expect(await canvas.getAttribute("aria-label")).toBe("World map with 60 geocoded cells.");
+    expect(await canvas.getAttribute("aria-label")).toMatch(
+      /^World map with 60 geocoded cells: \d+ in [^.]+\. Confidence: [^.]+\.$/
+    );
     await page.locator("#geobatch-pane #map").scrollIntoViewIfNeeded();
     await screenshot(page, "pane-finished-with-map");
   });
