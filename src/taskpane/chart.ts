@@ -8,6 +8,8 @@ import { words } from "./wording";
 
 const HEIGHT = 72;
 const GAP = 2;
+/** Pixels between the stripes of a batch where some addresses failed. */
+const STRIPE_GAP = 3;
 
 /** The Fluent token each outcome is drawn in, so the bars follow the theme (light or dark). */
 const OUTCOME_TOKENS: Record<BatchOutcome, string> = {
@@ -50,12 +52,38 @@ export class BatchChart {
     batches.forEach((batch, index) => {
       const x = index * (barWidth + GAP);
       const height = Math.max(2, (batch.size / largest) * (HEIGHT - 8));
-      context.fillStyle = colour(OUTCOME_TOKENS[batch.outcome]);
-      context.fillRect(x, HEIGHT - height, barWidth, height);
+      drawBar(context, batch.outcome, colour(OUTCOME_TOKENS[batch.outcome]), {
+        x,
+        y: HEIGHT - height,
+        width: barWidth,
+        height,
+      });
       // The wait as a tick on a scale of its own along the top band.
       context.fillStyle = waitColour;
       context.fillRect(x, 6 - (batch.waitMs / longestWait) * 5, barWidth, 1);
     });
+  }
+}
+
+/**
+ * One bar: solid when all was found, striped when some failed, hollow when the batch failed,
+ * dashed while it runs; the outcome is told by the bar's look as well as its colour.
+ */
+function drawBar(
+  context: CanvasRenderingContext2D,
+  outcome: BatchOutcome,
+  colour: string,
+  { x, y, width, height }: { x: number; y: number; width: number; height: number }
+): void {
+  context.fillStyle = colour;
+  context.strokeStyle = colour;
+  context.lineWidth = 1;
+  context.setLineDash(outcome === "pending" ? [2, 2] : []);
+  if (outcome === "ok") return context.fillRect(x, y, width, height);
+  context.strokeRect(x + 0.5, y + 0.5, Math.max(1, width - 1), Math.max(1, height - 1));
+  if (outcome !== "partial") return;
+  for (let stripe = y + height - 1; stripe > y; stripe -= STRIPE_GAP) {
+    context.fillRect(x, stripe, width, 1);
   }
 }
 

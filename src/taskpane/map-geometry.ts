@@ -1,5 +1,6 @@
-// The map's arithmetic, apart from drawing: the projection fitted to the canvas, the colour of a
-// confidence, and which point lies under the pointer. Pure, so it is tested without a canvas.
+// The map's arithmetic, apart from drawing: the projection fitted to the canvas, the level of a
+// confidence and its colours, and which point lies under the pointer. Pure, so it is tested
+// without a canvas.
 
 import { geoEqualEarth, type GeoProjection } from "d3-geo";
 
@@ -37,22 +38,12 @@ export const MAP_PALETTES = {
 
 export type MapPalette = (typeof MAP_PALETTES)[keyof typeof MAP_PALETTES];
 
-/** The light theme's point colours (the default of confidenceColour). */
-export const CONFIDENCE_COLOURS = MAP_PALETTES.light.points;
-
 /** Geoapify's confidence runs from 0 to 1: 0.9 and up is a sure match, below 0.5 a doubtful one. */
 export function confidenceLevel(confidence: number | undefined): ConfidenceLevel {
   if (confidence === undefined || !Number.isFinite(confidence)) return "unknown";
   if (confidence >= 0.9) return "high";
   if (confidence >= 0.5) return "medium";
   return "low";
-}
-
-export function confidenceColour(
-  confidence: number | undefined,
-  colours: MapPalette["points"] = CONFIDENCE_COLOURS
-): string {
-  return colours[confidenceLevel(confidence)];
 }
 
 export interface ScreenPoint {

@@ -9,7 +9,6 @@ import type { GeometryCollection, Topology } from "topojson-specification";
 import countries110m from "world-atlas/countries-110m.json";
 import { CountryLocator, countriesOf } from "./map-countries";
 import {
-  confidenceColour,
   confidenceLevel,
   fitProjection,
   MAP_PALETTES,
@@ -112,22 +111,25 @@ export class WorldMap {
     context.strokeStyle = palette.coast;
     context.lineWidth = 0.5;
     context.stroke();
-    // One path per colour: four fills instead of one per point.
-    const byColour = new Map<string, ScreenPoint[]>();
+    // One path per confidence level: four paths instead of one per point. Each level has a
+    // shape of its own as well as a colour, so the map does not say it by colour alone.
+    const byLevel = new Map<ConfidenceLevel, ScreenPoint[]>();
     for (const point of this.screen) {
-      const colour = confidenceColour(this.points[point.index].confidence, palette.points);
-      const group = byColour.get(colour) ?? [];
-      group.push(point);
-      byColour.set(colour, group);
+      const level = confidenceLevel(this.points[point.index].confidence);
+      byLevel.set(level, [...(byLevel.get(level) ?? []), point]);
     }
-    for (const [colour, group] of byColour) {
+    for (const [level, group] of byLevel) {
       context.beginPath();
-      for (const { x, y } of group) {
-        context.moveTo(x + POINT_RADIUS, y);
-        context.arc(x, y, POINT_RADIUS, 0, 2 * Math.PI);
+      for (const { x, y } of group) tracePoint(context, level, x, y);
+      const colour = palette.points[level];
+      if (level === "high" || level === "unknown") {
+        context.fillStyle = colour;
+        context.fill();
+      } else {
+        context.strokeStyle = colour;
+        context.lineWidth = 1.5;
+        context.stroke();
       }
-      context.fillStyle = colour;
-      context.fill();
     }
   }
 
@@ -152,6 +154,31 @@ export class WorldMap {
     this.tooltip.style.left = `${Math.min(x + 12, this.width - 180)}px`;
     this.tooltip.style.top = `${y + 12}px`;
     this.tooltip.hidden = false;
+  }
+}
+
+/** A dot (high), a ring (medium), a cross (low) or a square (unknown), added to the path. */
+function tracePoint(
+  context: CanvasRenderingContext2D,
+  level: ConfidenceLevel,
+  x: number,
+  y: number
+) {
+  const r = POINT_RADIUS;
+  switch (level) {
+    case "high":
+    case "medium":
+      context.moveTo(x + r, y);
+      context.arc(x, y, r, 0, 2 * Math.PI);
+      return;
+    case "low":
+      context.moveTo(x - r, y - r);
+      context.lineTo(x + r, y + r);
+      context.moveTo(x + r, y - r);
+      context.lineTo(x - r, y + r);
+      return;
+    case "unknown":
+      context.rect(x - r * 0.8, y - r * 0.8, r * 1.6, r * 1.6);
   }
 }
 

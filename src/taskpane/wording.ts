@@ -106,7 +106,8 @@ export const words = {
           ? "The last batch: size, wait and outcome."
           : `The last ${count} batches: size, wait and outcome.`,
     legend:
-      "Bar height: batch size. Green: all found; amber: some failed; red: failed; grey: running.",
+      "Bar height: batch size. Solid green: all found; striped amber: some failed; " +
+      "hollow red: failed; dashed grey: running.",
   },
   failed: {
     heading: "Failed cells",
@@ -136,7 +137,8 @@ export const words = {
       return `World map with ${cells}: ${places.join(", ")}. Confidence: ${levels.join(", ")}.`;
     },
     attribution: "World outline: Natural Earth (public domain), via world-atlas.",
-    confidence: "Colour: confidence. Green ≥ 0.9, amber ≥ 0.5, red below, grey unknown.",
+    confidence:
+      "Confidence: green dot ≥ 0.9, amber ring ≥ 0.5, red cross below, grey square unknown.",
     loading: "Loading the map…",
     failed: "The map could not load.",
   },

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  CONFIDENCE_COLOURS,
-  confidenceColour,
+  confidenceLevel,
   MAP_PALETTES,
   fitProjection,
   nearestPoint,
@@ -49,18 +48,18 @@ describe("the map's projection", () => {
   });
 });
 
-describe("the confidence colours", () => {
+describe("the confidence levels and their colours", () => {
   it.each([
-    [1, CONFIDENCE_COLOURS.high],
-    [0.9, CONFIDENCE_COLOURS.high],
-    [0.89, CONFIDENCE_COLOURS.medium],
-    [0.5, CONFIDENCE_COLOURS.medium],
-    [0.49, CONFIDENCE_COLOURS.low],
-    [0, CONFIDENCE_COLOURS.low],
-    [undefined, CONFIDENCE_COLOURS.unknown],
-    [Number.NaN, CONFIDENCE_COLOURS.unknown],
-  ])("%s is %s", (confidence, colour) => {
-    expect(confidenceColour(confidence)).toBe(colour);
+    [1, "high"],
+    [0.9, "high"],
+    [0.89, "medium"],
+    [0.5, "medium"],
+    [0.49, "low"],
+    [0, "low"],
+    [undefined, "unknown"],
+    [Number.NaN, "unknown"],
+  ])("%s is %s", (confidence, level) => {
+    expect(confidenceLevel(confidence)).toBe(level);
   });
 
   it.each(["light", "dark"] as const)(
