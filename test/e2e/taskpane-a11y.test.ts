@@ -68,29 +68,76 @@ describe.each(["light", "dark"] as const)("in Office's %s theme", (theme) => {
   });
 });
 
-it("follows a plain browser's dark scheme, stays axe-clean, and works in forced colours", async () => {
+/** A run told to the pane as the runtime's telemetry tells it: two batches, one partly failed. */
+const STANDALONE_RUN = [
+  { type: "dispatched", batchId: 1, size: 3, meanWaitMs: 40, queued: 0 },
+  { type: "settled", batchId: 1, size: 3, durationMs: 900, fulfilled: 2, rejected: 1 },
+  { type: "dispatched", batchId: 2, size: 1, meanWaitMs: 30, queued: 0 },
+  { type: "settled", batchId: 2, size: 1, durationMs: 700, fulfilled: 1, rejected: 0 },
+  ...[
+    ["Sheet1!B2", "Tour Eiffel Paris", 48.8584, 2.2945, 1],
+    ["Sheet1!B3", "Buckingham Palace London", 51.5014, -0.1419, 0.95],
+    ["Sheet1!B4", "1 Main St Springfield", 39.8, -89.64, 0.5],
+  ].map(([cell, input, lat, lon, confidence]) => ({
+    type: "cell",
+    cell,
+    fn: "LOCATION",
+    input,
+    ok: true,
+    lat,
+    lon,
+    confidence,
+    formatted: input,
+  })),
+  {
+    type: "cell",
+    cell: "Sheet1!B5",
+    fn: "LOCATION",
+    input: "Atlantis",
+    ok: false,
+    message: "No match",
+  },
+];
+
+it("alone in a plain browser: axe-clean light, in the system's dark scheme, and in forced colours", async () => {
   // No Office here: office.js from Microsoft's CDN does not load (only loopback resolves).
   const { page, context } = await e2e.open("/taskpane.html", { storage: e2e.settings });
   await page.locator("fluent-button#save-key").waitFor();
+  await page.locator("canvas.map-canvas").waitFor();
+  await page.evaluate((events) => {
+    for (const detail of events) {
+      window.dispatchEvent(new CustomEvent("geobatch:telemetry", { detail }));
+    }
+  }, STANDALONE_RUN);
+  await expect.poll(() => page.locator("canvas.map-canvas").getAttribute("data-points")).toBe("3");
+  await expect.poll(() => page.locator("canvas.batch-chart").getAttribute("data-bars")).toBe("2");
+  await page.locator("fluent-accordion-item").click({ position: { x: 12, y: 12 } });
   expect((await paneColours(page)).theme).toBe("light");
+  expect(await axeFindings(page, PANE)).toEqual([]);
+  const { entries, problems } = await auditTree(context, page, "geobatch-pane");
+  expect(problems).toEqual([]);
+  expect(named(entries, "image")).toEqual([
+    expect.stringMatching(/^The last 2 batches: .* 900 ms, partial\. Batch 2: .* 700 ms, ok\.$/),
+    "World map with 3 geocoded cells: 1 in France, 1 in United Kingdom, " +
+      "1 in United States of America. Confidence: 2 high, 1 medium.",
+  ]);
+
   await page.emulateMedia({ colorScheme: "dark" });
   await expect.poll(async () => (await paneColours(page)).theme).toBe("dark");
   expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
     "rgb(41, 41, 41)"
   );
-  await page.locator("fluent-accordion-item").click({ position: { x: 12, y: 12 } });
   expect(await axeFindings(page, PANE)).toEqual([]);
-  expect((await auditTree(context, page, "geobatch-pane")).problems).toEqual([]);
 
   // Windows high contrast: the system's colours, and the structure still drawn.
   await page.emulateMedia({ colorScheme: "dark", forcedColors: "active" });
   const borders = await page.evaluate(() => {
     const width = (selector: string) =>
       getComputedStyle(document.querySelector(selector) as Element).borderTopWidth;
-    return { status: width("#status"), endpoint: width("#endpoint") };
+    return { status: width("#status"), endpoint: width("#endpoint"), map: width(".map-canvas") };
   });
-  expect(borders).toEqual({ status: "1px", endpoint: "1px" });
-  // Focus stays visible: the native select's outline, a Fluent button's ring.
+  expect(borders).toEqual({ status: "1px", endpoint: "1px", map: "1px" });
+  // Focus stays visible: the native select's outline.
   await page.locator("#endpoint").focus();
   expect(await page.locator("#endpoint").evaluate((el) => getComputedStyle(el).outlineStyle)).toBe(
     "solid"
