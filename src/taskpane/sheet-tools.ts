@@ -93,7 +93,9 @@ export class SheetSection {
     cancel.addEventListener("click", () => this.dialog.hide());
     this.dialog = el(
       "fluent-dialog",
-      { id: "freeze-dialog", type: "modal", "aria-labelledby": "freeze-title" },
+      // Named by aria-label: Fluent passes it to the <dialog> in its shadow root, where an
+      // aria-labelledby id from the page would point at nothing.
+      { id: "freeze-dialog", type: "modal", "aria-label": words.sheet.freezeTitle },
       el(
         "fluent-dialog-body",
         {},

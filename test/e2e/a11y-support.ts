@@ -50,6 +50,9 @@ const INTERACTIVE_ROLES = new Set([
 /** Roles that announce something and are useless unnamed (a live line, a bar, a picture). */
 const NAMED_ROLES = new Set(["progressbar", "status", "image", "img", "alert", "dialog"]);
 
+/** Roles that take focus as a whole without being a control: a dialog moves focus into itself. */
+const FOCUSABLE_CONTAINERS = new Set(["dialog", "alertdialog", "RootWebArea"]);
+
 /**
  * The role each kind of control must show in the tree: on the element, or on a part of its
  * shadow root (a Fluent text input's <input>, an accordion item's header button). Controls of a
@@ -188,19 +191,27 @@ export async function auditTree(
     const entries: TreeEntry[] = [];
     const problems: string[] = [];
     const rolesByControl = new Map<DomNode, Set<string>>();
+    /** Controls hidden from assistive technology on purpose: inert behind a modal dialog. */
+    const hiddenControls = new Set<DomNode>();
     for (const node of nodes) {
       const domNode = dom.get(node.backendDOMNodeId ?? -1);
-      if (node.ignored || !domNode || !isInside(domNode, paneRoot)) continue;
+      if (!domNode || !isInside(domNode, paneRoot)) continue;
+      if (node.ignored) {
+        hiddenControls.add(controlOf(domNode));
+        continue;
+      }
       const role = node.role?.value ?? "";
       const name = (node.name?.value ?? "").trim();
       const focusable = node.properties?.some((p) => p.name === "focusable" && p.value.value);
       const interactive = INTERACTIVE_ROLES.has(role);
-      if (!interactive && !focusable && !NAMED_ROLES.has(role)) continue;
+      // tabindex="-1" is a target for scripts (a dialog's focus start), not a stop for users.
+      const tabStop = focusable && attribute(domNode, "tabindex") !== "-1";
+      if (!interactive && !tabStop && !NAMED_ROLES.has(role)) continue;
       const element = describeNode(domNode);
       entries.push({ role, name, element, focusable: Boolean(focusable) });
       const control = controlOf(domNode);
       rolesByControl.set(control, (rolesByControl.get(control) ?? new Set()).add(role));
-      if (focusable && !interactive && role !== "RootWebArea") {
+      if (tabStop && !interactive && !FOCUSABLE_CONTAINERS.has(role)) {
         problems.push(`${element} is focusable with role "${role}", not a control's role`);
       }
       if (!name) problems.push(`${element} (${role}) has no accessible name`);
@@ -216,6 +227,7 @@ export async function auditTree(
         );
       if (!rendered) continue;
       const roles = rolesByControl.get(node) ?? new Set<string>();
+      if (roles.size === 0 && hiddenControls.has(node)) continue;
       if (!expected.some((role) => roles.has(role))) {
         problems.push(
           `${describeNode(node)} (${node.localName}) shows roles [${[...roles].join(", ")}], ` +

@@ -5,6 +5,7 @@
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { SETTING_KEYS } from "../../src/settings/settings";
+import { auditTree, axeFindings } from "./a11y-support";
 import { useE2E } from "./harness";
 import { geocodedRun, SCENE_CELLS } from "./pane-scenes";
 
@@ -121,7 +122,7 @@ function inDocumentOrder(page: Page, names: string[]): Promise<boolean> {
 }
 
 it("walks the pane by keyboard, saves a key, retries failed cells and uses the freeze dialog", async () => {
-  const { page, errors } = await geocodedRun(e2e);
+  const { page, context, errors } = await geocodedRun(e2e);
   // Start just before the pane, as a user arriving from the sheet would.
   await page.locator("#geobatch-pane h1").evaluate((heading: HTMLElement) => {
     heading.tabIndex = -1;
@@ -183,6 +184,13 @@ it("walks the pane by keyboard, saves a key, retries failed cells and uses the f
   await expect
     .poll(() => dialog.evaluate((element) => element.contains(document.activeElement) || false))
     .toBe(true);
+  // Open, the dialog is named and so are its buttons; axe finds nothing serious in it.
+  const { entries, problems } = await auditTree(context, page, "geobatch-pane");
+  expect(problems).toEqual([]);
+  expect(entries.filter((entry) => entry.role === "dialog").map((entry) => entry.name)).toEqual([
+    "Freeze as values?",
+  ]);
+  expect(await axeFindings(page, "#freeze-dialog")).toEqual([]);
   await page.keyboard.press("Escape");
   await expect
     .poll(() =>
