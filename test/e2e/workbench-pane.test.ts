@@ -25,17 +25,22 @@ describe("the task pane beside the grid", () => {
       .poll(() => pane.locator("canvas.map-canvas").getAttribute("data-points"))
       .toBe("10");
     await expect.poll(() => statusText(page)).toBe("Ready.");
+    // The cache line counts the answers as they are stored, without a click.
+    const cacheLine = () => pane.locator("#cache-stats").textContent();
+    await expect.poll(cacheLine).toMatch(/^The cache holds 10 answers \(\d/);
 
     // The pane clears the cache the cells use: the next recalculation geocodes again.
     await pane.locator("#clear-cache").click();
     await expect
       .poll(() => pane.locator("#sheet-message").textContent())
       .toBe("Cached results cleared.");
+    await expect.poll(cacheLine).toBe("The cache holds 0 answers (0 bytes).");
     await page.getByRole("button", { name: "Recalculate" }).click();
     await waitForIdle(page);
     const jobs = e2e.emulator.jobsSubmitted();
     expect(jobs).toHaveLength(2);
     expect(new Set(jobs[1])).toEqual(new Set(jobs[0]));
+    await expect.poll(cacheLine).toMatch(/^The cache holds 10 answers \(\d/);
 
     // The key it saves is the one the cells read.
     await pane.getByRole("textbox", { name: "API key", exact: true }).fill("key-from-the-pane");
