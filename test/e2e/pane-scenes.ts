@@ -5,7 +5,7 @@
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
 import { waitForIdle, type E2E, type OpenedPage } from "./harness";
-import { openPane } from "./pane-support";
+import { openPane, statusText } from "./pane-support";
 
 /** Addresses the emulator finds nothing for (no digit, no known place). */
 export const UNFOUND_ADDRESSES = ["Atlantis beneath the waves", "Nowhere in particular"];
@@ -36,7 +36,7 @@ export async function geocodedRun(e2e: E2E, theme?: "light" | "dark"): Promise<O
   return opened;
 }
 
-/** Waits until the pane shows the run's counts, its map and a cache line of `answers`. */
+/** Waits until the pane shows the run's counts, its map, a cache line of `answers` and its status. */
 export async function paneSettled(page: Page, answers: number): Promise<void> {
   const pane = page.locator("#geobatch-pane");
   const { done, failed } = SCENE_CELLS;
@@ -49,6 +49,11 @@ export async function paneSettled(page: Page, answers: number): Promise<void> {
   await expect
     .poll(() => pane.locator("#cache-stats").textContent())
     .toMatch(new RegExp(`^The cache holds ${answers} answers \\(`));
+  // The status line offers to retry them (its action is a stop of the keyboard walk).
+  await expect
+    .poll(() => statusText(page))
+    .toBe(`Finished: ${failed} cells failed (listed below).`);
+  await expect.poll(() => pane.locator("#status-action").isVisible()).toBe(true);
 }
 
 /** Opens the Advanced section (an accordion), so every section of the pane is on screen. */

@@ -22,38 +22,20 @@ interface Stop {
   ring: string;
 }
 
-/** Runs in the page: the focused element as a Stop. */
-function focusedStop(page: Page): Promise<Stop> {
+/** The focused control's name: its id, its label, or its kind ("accordion-item"). */
+function focusedControl(page: Page): Promise<string | undefined> {
   return page.evaluate(() => {
     const pane = document.getElementById("geobatch-pane") as HTMLElement;
     const control = document.activeElement as HTMLElement | null;
-    const ring = (element: Element) => {
-      const parts = [element, ...(element.shadowRoot?.querySelectorAll("*") ?? [])];
-      return parts
-        .flatMap((part) =>
-          [undefined, "::before", "::after"].map((pseudo) => {
-            const style = getComputedStyle(part, pseudo);
-            return [
-              style.outlineStyle,
-              style.outlineWidth,
-              style.outlineColor,
-              style.boxShadow,
-              style.borderColor,
-              style.transform,
-            ].join(" ");
-          })
-        )
-        .join("|");
-    };
-    if (!control || !pane.contains(control)) return { control: "", inPane: false, ring: "" };
-    const name =
-      control.id || control.getAttribute("aria-label") || control.localName.replace(/^fluent-/, "");
-    return { control: name, inPane: true, ring: ring(control) };
+    if (!control || !pane.contains(control)) return undefined;
+    return (
+      control.id || control.getAttribute("aria-label") || control.localName.replace(/^fluent-/, "")
+    );
   });
 }
 
-/** The same styles of `control` (as a Stop names it) with nothing focused. */
-function restingRing(page: Page, control: string): Promise<string> {
+/** The styles that can draw a focus ring on `control` (as focusedControl names it). */
+function ringOf(page: Page, control: string): Promise<string> {
   return page.evaluate((name) => {
     const pane = document.getElementById("geobatch-pane") as HTMLElement;
     const element =
@@ -77,6 +59,22 @@ function restingRing(page: Page, control: string): Promise<string> {
       )
       .join("|");
   }, control);
+}
+
+async function focusedStop(page: Page): Promise<Stop> {
+  const control = await focusedControl(page);
+  if (control === undefined) return { control: "", inPane: false, ring: "" };
+  return { control, inPane: true, ring: await ringOf(page, control) };
+}
+
+/** Fails naming every stop whose look does not change when focused. */
+async function expectFocusRings(page: Page, stops: Stop[]): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const unringed: string[] = [];
+  for (const stop of stops) {
+    if (stop.ring === (await ringOf(page, stop.control))) unringed.push(stop.control);
+  }
+  expect(unringed, "controls without a visible focus ring").toEqual([]);
 }
 
 /** Presses `key` until focus leaves the pane; the controls it stopped on, in order. */
@@ -160,13 +158,15 @@ it("walks the pane by keyboard, saves a key, retries failed cells and uses the f
   const backward = await walk(page, "Shift+Tab");
   expect(backward.map((stop) => stop.control)).toEqual([...order].reverse());
 
-  // A focus ring on each: something drawn differs from the control at rest.
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  for (const stop of forward) {
-    expect(stop.ring, `${stop.control} shows no focus ring`).not.toBe(
-      await restingRing(page, stop.control)
-    );
-  }
+  // A focus ring on each: something drawn differs from the control at rest; in forced colours
+  // (Windows high contrast) too.
+  await expectFocusRings(page, forward);
+  await page.emulateMedia({ forcedColors: "active" });
+  await page.locator("#geobatch-pane h1").focus();
+  const forcedStops = await walk(page, "Tab");
+  expect(forcedStops.map((stop) => stop.control)).toEqual(order);
+  await expectFocusRings(page, forcedStops);
+  await page.emulateMedia({ forcedColors: "none" });
 
   // Retry failed with Space: the failed cells are recalculated.
   await page.locator("#geobatch-pane h1").focus();

@@ -9,7 +9,6 @@ import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { ROOT, useE2E, waitForIdle } from "../e2e/harness";
 import { geocodedRun, paneSettled, SCENE_CELLS } from "../e2e/pane-scenes";
-import { statusText } from "../e2e/pane-support";
 
 const SHOTS = path.join(ROOT, "assets/screenshots");
 const VIEWPORT = { width: 1400, height: 900 };
@@ -51,8 +50,10 @@ it("shows a sheet geocoded, then recalculated for 0 credits, in light and in dar
   await paneSettled(page, answers);
   expect(e2e.emulator.counts().submit).toBe(submitted);
   await expect.poll(credits).toMatch(/^6 credits spent today/);
-  await expect.poll(() => statusText(page)).toMatch(/^Finished: 2 cells failed/);
 
+  // No hover or focus left on the Recalculate button in the picture.
+  await page.mouse.move(VIEWPORT.width / 2, VIEWPORT.height - 100);
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   // The workbench with the pane at its credits, progress and failed cells.
   await scrollPaneTo(page, "#credits");
   await page.screenshot({ path: path.join(SHOTS, "workbench-with-pane.png") });
