@@ -1,7 +1,8 @@
 // The map of this session's cells, drawn on a canvas: a world outline bundled with the add-in
-// (Natural Earth 1:110m land, via world-atlas, so it works offline) and one dot per cell. A
-// canvas keeps 10,000 points to one element instead of 10,000 DOM nodes. Loaded with import()
-// from the pane, so its code and the outline are a chunk of their own.
+// (Natural Earth 1:110m countries, via world-atlas, so it works offline; its land draws the map,
+// its countries name where the points are) and one mark per cell. A canvas keeps 10,000 points
+// to one element instead of 10,000 DOM nodes. Loaded with import() from the pane, so its code
+// and the outline are a chunk of their own.
 
 import { geoPath, type GeoProjection, type GeoPermissibleObjects } from "d3-geo";
 import { feature } from "topojson-client";
