@@ -120,13 +120,10 @@ function attribute(node: DomNode | undefined, name: string): string | undefined 
   return undefined;
 }
 
+/** How a problem names a node: its control's #id (the outermost shadow host), else its tag. */
 function describeNode(node: DomNode | undefined): string {
-  let host = node;
-  while (host?.shadowOf === undefined && host?.parent && !attribute(host, "id")) {
-    if (host.localName?.includes("-")) break;
-    host = host.parent;
-  }
-  const owner = host?.shadowOf ?? host;
+  let owner = node;
+  while (owner?.shadowOf) owner = owner.shadowOf;
   const id = attribute(owner, "id");
   return id ? `#${id}` : (owner?.localName ?? "?");
 }
