@@ -64,6 +64,12 @@ describe.each(["light", "dark"] as const)("in Office's %s theme", (theme) => {
           `\\d+ in United Kingdom, .*1 in Australia.*\\. Confidence: ${SCENE_CELLS.done} high\\.$`
       )
     );
+
+    // The freeze dialog (B2, a GEO formula, is selected) in the same theme, drawn in the top layer.
+    await page.locator("#freeze").click();
+    await expect.poll(() => page.locator("#freeze-confirm").isVisible()).toBe(true);
+    expect(await axeFindings(page, "#freeze-dialog")).toEqual([]);
+    await page.keyboard.press("Escape");
     expect(errors).toEqual([]);
   });
 });
