@@ -22,47 +22,83 @@ interface Stop {
   ring: string;
 }
 
-/** The focused control's name: its id, its label, or its kind ("accordion-item"). */
-function focusedControl(page: Page): Promise<string | undefined> {
+/**
+ * Gives the page `__paneControls`: the name of a pane control (its id, else its label, else its
+ * tag and index among its kind, "fluent-accordion-item:0", so controls added later without an id
+ * stay distinct), the control of a name, and the styles that can draw its focus ring.
+ */
+function installPaneControls(page: Page): Promise<void> {
   return page.evaluate(() => {
     const pane = document.getElementById("geobatch-pane") as HTMLElement;
-    const control = document.activeElement as HTMLElement | null;
-    if (!control || !pane.contains(control)) return undefined;
-    return (
-      control.id || control.getAttribute("aria-label") || control.localName.replace(/^fluent-/, "")
-    );
+    const nameOf = (control: Element) =>
+      control.id ||
+      control.getAttribute("aria-label") ||
+      `${control.localName}:${[...pane.querySelectorAll(control.localName)].indexOf(control)}`;
+    const find = (name: string): Element | undefined => {
+      const byName = pane.querySelector(`[id="${name}"], [aria-label="${name}"]`);
+      if (byName) return byName;
+      const [, tag, index] = /^(.+):(\d+)$/.exec(name) ?? [];
+      return tag ? pane.querySelectorAll(tag)[Number(index)] : undefined;
+    };
+    const ring = (name: string) => {
+      const element = find(name);
+      if (!element) return "missing";
+      const parts = [element, ...(element.shadowRoot?.querySelectorAll("*") ?? [])];
+      return parts
+        .flatMap((part) =>
+          [undefined, "::before", "::after"].map((pseudo) => {
+            const style = getComputedStyle(part, pseudo);
+            return [
+              style.outlineStyle,
+              style.outlineWidth,
+              style.outlineColor,
+              style.boxShadow,
+              style.borderColor,
+              style.transform,
+            ].join(" ");
+          })
+        )
+        .join("|");
+    };
+    const focused = () => {
+      const control = document.activeElement;
+      return control && pane.contains(control) ? nameOf(control) : undefined;
+    };
+    /** Whether the named controls come in this order in the document. */
+    const inOrder = (names: string[]) =>
+      names.map(find).every((element, index, elements) => {
+        const previous = elements[index - 1];
+        if (index === 0) return true;
+        if (!element || !previous) return false;
+        return Boolean(
+          previous.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING
+        );
+      });
+    Object.assign(window, { __paneControls: { focused, ring, inOrder } });
   });
 }
 
-/** The styles that can draw a focus ring on `control` (as focusedControl names it). */
+/** What installPaneControls gives the page. */
+interface PaneWindow {
+  __paneControls: {
+    focused(): string | undefined;
+    ring(name: string): string;
+    inOrder(names: string[]): boolean;
+  };
+}
+
+/** The styles that can draw a focus ring on the control of that name. */
 function ringOf(page: Page, control: string): Promise<string> {
-  return page.evaluate((name) => {
-    const pane = document.getElementById("geobatch-pane") as HTMLElement;
-    const element =
-      pane.querySelector(`[id="${name}"], [aria-label="${name}"]`) ??
-      pane.querySelector(`fluent-${name}`);
-    if (!element) return "missing";
-    const parts = [element, ...(element.shadowRoot?.querySelectorAll("*") ?? [])];
-    return parts
-      .flatMap((part) =>
-        [undefined, "::before", "::after"].map((pseudo) => {
-          const style = getComputedStyle(part, pseudo);
-          return [
-            style.outlineStyle,
-            style.outlineWidth,
-            style.outlineColor,
-            style.boxShadow,
-            style.borderColor,
-            style.transform,
-          ].join(" ");
-        })
-      )
-      .join("|");
-  }, control);
+  return page.evaluate(
+    (name) => (window as unknown as PaneWindow).__paneControls.ring(name),
+    control
+  );
 }
 
 async function focusedStop(page: Page): Promise<Stop> {
-  const control = await focusedControl(page);
+  const control = await page.evaluate(() =>
+    (window as unknown as PaneWindow).__paneControls.focused()
+  );
   if (control === undefined) return { control: "", inPane: false, ring: "" };
   return { control, inPane: true, ring: await ringOf(page, control) };
 }
@@ -98,29 +134,9 @@ async function tabTo(page: Page, control: string, key: "Tab" | "Shift+Tab" = "Ta
   throw new Error(`${key} never reached ${control}`);
 }
 
-/** Whether the element named `first` comes before `second` in the document. */
-function inDocumentOrder(page: Page, names: string[]): Promise<boolean> {
-  return page.evaluate((list) => {
-    const pane = document.getElementById("geobatch-pane") as HTMLElement;
-    const elements = list.map(
-      (name) =>
-        pane.querySelector(`[id="${name}"], [aria-label="${name}"]`) ??
-        pane.querySelector(`fluent-${name}`)
-    );
-    return elements.every(
-      (element, index) =>
-        index === 0 ||
-        Boolean(
-          element &&
-          elements[index - 1] &&
-          elements[index - 1]!.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING
-        )
-    );
-  }, names);
-}
-
 it("walks the pane by keyboard, saves a key, retries failed cells and uses the freeze dialog", async () => {
   const { page, context, errors } = await geocodedRun(e2e);
+  await installPaneControls(page);
   // Start just before the pane, as a user arriving from the sheet would.
   await page.locator("#geobatch-pane h1").evaluate((heading: HTMLElement) => {
     heading.tabIndex = -1;
@@ -150,10 +166,15 @@ it("walks the pane by keyboard, saves a key, retries failed cells and uses the f
       "freeze",
       "forget-selected",
       "clear-cache",
-      "accordion-item",
+      "fluent-accordion-item:0",
     ])
   );
-  expect(await inDocumentOrder(page, order)).toBe(true);
+  expect(
+    await page.evaluate(
+      (names) => (window as unknown as PaneWindow).__paneControls.inOrder(names),
+      order
+    )
+  ).toBe(true);
   // From beyond the pane, Shift+Tab goes back through the same stops.
   const backward = await walk(page, "Shift+Tab");
   expect(backward.map((stop) => stop.control)).toEqual([...order].reverse());
