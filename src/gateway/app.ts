@@ -87,6 +87,8 @@ export function createGateway(config: GatewayConfig, tuning: GatewayTuning = {})
   return {
     app,
     async listen() {
+      // Serve either way: without Redis every answer is a 503 until it comes.
+      await store.ready(5_000).catch(() => app.log.warn("Redis is unreachable; serving 503s"));
       jobs.start();
       return app.listen({ host: config.host, port: config.port });
     },

@@ -31,9 +31,7 @@ export class BudgetExceededError extends Error {
 }
 
 export type PollAnswer =
-  | { state: "unknown" }
-  | { state: "pending" }
-  | { state: "done"; results: unknown[] };
+  { state: "unknown" } | { state: "pending" } | { state: "done"; results: unknown[] };
 
 export class JobBroker {
   constructor(
@@ -117,8 +115,7 @@ export class JobBroker {
       }
     }
     const [lat, lon] = item.input.split(",");
-    const query: Record<string, string> =
-      kind === "search" ? { text: item.input } : { lat, lon };
+    const query: Record<string, string> = kind === "search" ? { text: item.input } : { lat, lon };
     const answer = await this.upstream.send(
       "single",
       `/v1/geocode/${kind}`,
@@ -128,7 +125,11 @@ export class JobBroker {
     if (answer.status !== 200) return answer;
     await this.store.users.charge(day, caller.name, SINGLE_CREDITS);
     const record = fromSingleAnswer(kind, answer.body, item.input);
-    await this.store.cache(item.key, record.json, record.found ? this.ttl.found : this.ttl.notFound);
+    await this.store.cache(
+      item.key,
+      record.json,
+      record.found ? this.ttl.found : this.ttl.notFound
+    );
     return { status: 200, body: singleAnswer(kind, record.json, item.input) };
   }
 }

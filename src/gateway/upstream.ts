@@ -95,7 +95,12 @@ export class UpstreamClient {
     const kind = purpose === "poll" ? "poll" : "submit";
     for (;;) {
       if (signal?.aborted) throw new UpstreamUnavailableError("stopped");
-      const wait = await this.store.acquire(this.options.ratePerSecond, this.#windowMs, member, kind);
+      const wait = await this.store.acquire(
+        this.options.ratePerSecond,
+        this.#windowMs,
+        member,
+        kind
+      );
       if (wait === 0) return;
       if (Date.now() + wait > deadline) {
         throw new UpstreamUnavailableError("no upstream rate slot before the deadline");

@@ -91,7 +91,9 @@ describe("the gateway speaks Geoapify's API", () => {
   });
 
   it("keeps a job to the user who submitted it", async () => {
-    const { id } = (await (await post("search", alice, ["2 Gateway Street, Springfield"])).json()) as {
+    const { id } = (await (
+      await post("search", alice, ["2 Gateway Street, Springfield"])
+    ).json()) as {
       id: string;
     };
     const other = await fetch(`${replica.url}/v1/batch/geocode/search?apiKey=${bob}&id=${id}`);
@@ -104,11 +106,22 @@ describe("the gateway speaks Geoapify's API", () => {
     const before = submits();
     const cases: Array<[string, unknown, string]> = [
       ["search", ["fine", 12], '"body[1]" must be a string'],
-      ["search", ["fine", "x".repeat(1001)], '"body[1]" length must be less than or equal to 1000 characters long'],
+      [
+        "search",
+        ["fine", "x".repeat(1001)],
+        '"body[1]" length must be less than or equal to 1000 characters long',
+      ],
       ["search", [], '"body" must contain at least 1 items'],
       ["search", Array(1001).fill("a"), '"body" must contain less than or equal to 1000 items'],
       ["search", { a: 1 }, '"body" must be an array'],
-      ["reverse", [[0, 0], [0, 91]], '"body[1][1]" must be a number in [-90, 90]'],
+      [
+        "reverse",
+        [
+          [0, 0],
+          [0, 91],
+        ],
+        '"body[1][1]" must be a number in [-90, 90]',
+      ],
     ];
     for (const [kind, body, message] of cases) {
       const answer = await post(kind, alice, body);

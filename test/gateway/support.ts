@@ -156,8 +156,17 @@ export async function spawnReplica(
 /** `gateway user add NAME`: the token it prints. */
 export async function addUser(redisUrl: string, name: string, budget?: number): Promise<string> {
   const out: string[] = [];
-  const args = ["user", "add", name, ...(budget === undefined ? [] : ["--daily-budget", `${budget}`])];
-  const code = await runCli(args, { REDIS_URL: redisUrl }, { out: (l) => out.push(l), err: () => {} });
+  const args = [
+    "user",
+    "add",
+    name,
+    ...(budget === undefined ? [] : ["--daily-budget", `${budget}`]),
+  ];
+  const code = await runCli(
+    args,
+    { REDIS_URL: redisUrl },
+    { out: (l) => out.push(l), err: () => {} }
+  );
   if (code !== 0 || out.length !== 1) throw new Error(`user add ${name} failed`);
   return out[0];
 }
@@ -188,5 +197,8 @@ export function peakPerSecond(requests: readonly RecordedRequest[]): number {
 }
 
 export function addressesOf(prefix: string, from: number, count: number): string[] {
-  return Array.from({ length: count }, (_, index) => `${from + index + 1} ${prefix} Street, Springfield`);
+  return Array.from(
+    { length: count },
+    (_, index) => `${from + index + 1} ${prefix} Street, Springfield`
+  );
 }

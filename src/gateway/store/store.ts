@@ -16,7 +16,8 @@ export const KEY_PREFIX = "{gb}:";
 const COMMAND_TIMEOUT_MS = 1_500;
 
 type ScriptCall = (keys: string, ...args: Array<string | number>) => Promise<unknown>;
-type Scripted = Redis & Record<"admit" | "take" | "complete" | "claim", ScriptCall> &
+type Scripted = Redis &
+  Record<"admit" | "take" | "complete" | "claim", ScriptCall> &
   Record<"expired" | "lease" | "acquire" | "strike", ScriptCall>;
 
 export interface Admission {
