@@ -104,6 +104,16 @@ module.exports = async (env, options) => {
         },
       ],
       client: { overlay: { warnings: false } },
+      // `npm start -- --gateway`: settings the workbench applies when no key is saved.
+      setupMiddlewares(middlewares, devServer) {
+        const preset = process.env.GEOBATCH_DEV_PRESET;
+        if (preset) {
+          devServer.app.get("/dev-preset.json", (_request, response) => {
+            response.type("json").send(preset);
+          });
+        }
+        return middlewares;
+      },
     },
   };
 
