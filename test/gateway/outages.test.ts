@@ -149,3 +149,30 @@ it("submits again, once, a job whose replica died between sending it and its ans
   const usage = await fetch(`${other.url}/v1/gateway/usage?apiKey=${token}`);
   expect(((await usage.json()) as { creditsToday: number }).creditsToday).toBe(5);
 });
+
+it("answers 503 while Redis is stopped and serves again once it is back", async () => {
+  replica = await startReplica(redis.url, upstream);
+  await redis.stop();
+  try {
+    const started = Date.now();
+    const answer = await fetch(`${replica.url}/v1/batch/geocode/search?apiKey=anyone`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(["1 Stopped Street, Springfield"]),
+    });
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get("retry-after")).not.toBeNull();
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect((await fetch(`${replica.url}/healthz`)).status).toBe(503);
+  } finally {
+    await redis.start();
+  }
+  // Restarted empty (no persistence here): users are gone, but the replica serves again.
+  await waitFor(async () => (await fetch(`${replica!.url}/healthz`)).status === 200, "healthz");
+  const token = await addUser(redis.url, "after");
+  const inputs = addressesOf("After", 0, 3);
+  expectRight(
+    inputs,
+    await addinClient(replica.url, token).run({ kind: "search", params: {}, inputs })
+  );
+});
