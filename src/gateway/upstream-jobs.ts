@@ -137,10 +137,9 @@ export class UpstreamJobs {
     for (;;) {
       if (!upstreamId) {
         await this.store.lease(record.uid, this.owner, this.#leaseMs, { sentAt: "=now" });
-        const answer = await this.upstream.send("submit", spec.path, params, {
-          body: spec.body(inputs),
-          signal,
-        });
+        const answer = await this.#reachable(signal, () =>
+          this.upstream.send("submit", spec.path, params, { body: spec.body(inputs), signal })
+        );
         upstreamId = readJobId(answer.body) ?? "";
         if (answer.status !== 202 || !upstreamId) {
           throw new Error(`upstream submit answered ${answer.status}`);
@@ -150,7 +149,9 @@ export class UpstreamJobs {
       }
       await sleep(pollDelayMs(inputs.length, Date.now() - accepted), signal);
       if (signal.aborted) return;
-      const answer = await this.upstream.send("poll", spec.path, { id: upstreamId }, { signal });
+      const answer = await this.#reachable(signal, () =>
+        this.upstream.send("poll", spec.path, { id: upstreamId }, { signal })
+      );
       if (answer.status === 202) continue;
       if (answer.status === 404) {
         // Geoapify forgot the job (over 24 h, or its results were lost): submit again.
@@ -161,6 +162,21 @@ export class UpstreamJobs {
       const answers = pairResults(kind, record.items, answer.body);
       await this.#completeWhenReachable(record.uid, answers, signal);
       return;
+    }
+  }
+
+  /**
+   * Waits out a Redis outage before a request (its rate slot is in Redis). Safe for a submit: the
+   * store is only asked before the request leaves, and the answer is kept whatever Redis does.
+   */
+  async #reachable<T>(signal: AbortSignal, send: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await send();
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError) || signal.aborted) throw error;
+        await sleep(250, signal);
+      }
     }
   }
 

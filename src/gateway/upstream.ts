@@ -84,7 +84,8 @@ export class UpstreamClient {
         await sleep(delay, init.signal);
         continue;
       }
-      await this.store.clearStrikes();
+      // Best effort: an answer in hand must not be lost to a Redis outage (a submit's job id).
+      await this.store.clearStrikes().catch(() => undefined);
       if (answer.status === 401) this.log.error("upstream refused the gateway's Geoapify key");
       return { status: answer.status, body: answer.body };
     }
