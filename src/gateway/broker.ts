@@ -3,7 +3,7 @@
 // batch and charged to this user (0.5 credits), all in one atomic step in Redis. A gateway job is
 // done when every one of its lookups has an answer in the cache.
 
-import { utcDay } from "./clock";
+import { sleep, utcDay } from "./clock";
 import type { Caller } from "./auth";
 import type { Item } from "./inputs";
 import type { GatewayMetrics } from "./metrics";
@@ -21,6 +21,7 @@ export const SINGLE_CREDITS = 1;
 const JOB_TTL_SECONDS = 25 * 3600;
 /** How long a single lookup waits for an upstream rate slot before a 503. */
 const SINGLE_WAIT_MS = 10_000;
+const HOLD_CHECK_MS = 50;
 
 export class BudgetExceededError extends Error {
   override readonly name = "BudgetExceededError";
@@ -62,40 +63,61 @@ export class JobBroker {
     return id;
   }
 
-  async poll(caller: Caller, id: string, kind: LookupKind): Promise<PollAnswer> {
+  /**
+   * A poll of a gateway job. One that is not done is held up to `holdMs` for its last answers
+   * (checked every HOLD_CHECK_MS), so that an add-in polling a little early is answered when the
+   * upstream job lands rather than at its next poll; the answer is Geoapify's either way.
+   */
+  async poll(caller: Caller, id: string, kind: LookupKind, holdMs = 0): Promise<PollAnswer> {
     const job = await this.store.job(id);
     // Another user's job, or one of the other kind, is not there for this caller.
     if (!job || job.user !== caller.name || kindOf(job.group) !== kind) return { state: "unknown" };
-    const keys = job.items.map((item) => item.slice(0, item.indexOf("\n")));
-    const cached = await this.store.cached(keys);
-    const missing = job.items.filter((_, index) => cached[index] === null);
-    if (missing.length === 0) {
-      return {
-        state: "done",
-        results: job.items.map((item, index) =>
-          batchElement(kind, cached[index] as string, item.slice(item.indexOf("\n") + 1))
-        ),
-      };
+    const keyOf = (item: string) => item.slice(0, item.indexOf("\n"));
+    const cached = await this.store.cached(job.items.map(keyOf));
+    const missingAt = () => cached.flatMap((value, index) => (value === null ? [index] : []));
+    let missing = missingAt();
+    if (missing.length > 0)
+      await this.#requeueLost(
+        caller,
+        job.group,
+        missing.map((i) => job.items[i])
+      );
+    const deadline = Date.now() + holdMs;
+    while (missing.length > 0 && Date.now() + HOLD_CHECK_MS <= deadline) {
+      await sleep(HOLD_CHECK_MS);
+      const found = await this.store.cached(missing.map((index) => keyOf(job.items[index])));
+      missing.forEach((index, at) => (cached[index] = found[at]));
+      missing = missingAt();
     }
-    // An answer dropped from the cache (`cache forget`, an expiry) with no work waiting for it
-    // is queued again, so that no job waits forever.
+    if (missing.length > 0) return { state: "pending" };
+    return {
+      state: "done",
+      results: job.items.map((item, index) =>
+        batchElement(kind, cached[index] as string, item.slice(item.indexOf("\n") + 1))
+      ),
+    };
+  }
+
+  /**
+   * An answer dropped from the cache (`cache forget`, an expiry) with no work waiting for it is
+   * queued again, so that no job waits forever.
+   */
+  async #requeueLost(caller: Caller, group: string, missing: readonly string[]): Promise<void> {
     const waiting = await this.store.pending(missing.map((item) => item.split("\n")[0]));
     const lost = missing.filter((_, index) => !waiting[index]);
-    if (lost.length > 0) {
-      await this.store.admit(
-        {
-          user: caller.name,
-          day: utcDay(Date.now()),
-          budget: null,
-          group: job.group,
-          jobId: "",
-          jobTtlSeconds: JOB_TTL_SECONDS,
-          creditsPerInput: BATCH_CREDITS,
-        },
-        lost
-      );
-    }
-    return { state: "pending" };
+    if (lost.length === 0) return;
+    await this.store.admit(
+      {
+        user: caller.name,
+        day: utcDay(Date.now()),
+        budget: null,
+        group,
+        jobId: "",
+        jobTtlSeconds: JOB_TTL_SECONDS,
+        creditsPerInput: BATCH_CREDITS,
+      },
+      lost
+    );
   }
 
   /** A single lookup: the cache, else one upstream request charged 1 credit. */

@@ -27,6 +27,8 @@ const QUERY = {
 } as const;
 const KIND_PARAMS = { type: "object", properties: { kind: KIND }, required: ["kind"] } as const;
 const JOB_ID = /^[0-9a-f]{32}$/;
+/** How long a poll of an unfinished job may wait for its answers before a 202. */
+const POLL_HOLD_MS = 1_000;
 
 type Query = Record<string, string | undefined>;
 type Request = FastifyRequest<{ Params: { kind: "search" | "reverse" }; Querystring: Query }>;
@@ -74,7 +76,7 @@ export function registerRoutes(app: FastifyInstance, parts: RouteParts): void {
     if (!user) return reply;
     const id = request.query.id ?? "";
     if (!JOB_ID.test(id)) return reply.code(404).send(errorBody(404, "Not Found"));
-    const answer = await broker.poll(user, id, request.params.kind);
+    const answer = await broker.poll(user, id, request.params.kind, POLL_HOLD_MS);
     if (answer.state === "unknown") return reply.code(404).send(errorBody(404, "Not Found"));
     if (answer.state === "pending") {
       const url = `${request.protocol}://${request.host}/v1/batch/geocode/${request.params.kind}?id=${id}`;

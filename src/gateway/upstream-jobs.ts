@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import { sleep } from "./clock";
 import { JOB_KINDS } from "../geoapify/job-kinds";
+import { JobTiming } from "../geoapify/poll-timing";
 import { MAX_BATCH_SIZE } from "../geoapify/types";
 import { jobParams, optionsFromGroup } from "./groups";
 import type { GatewayMetrics } from "./metrics";
@@ -29,12 +30,16 @@ export interface UpstreamJobsOptions {
 const LEASE_MS = 6_000;
 const HEARTBEAT_MS = 1_500;
 const SWEEP_MS = 1_000;
+/** A job Geoapify refused (a wrong company key, say) is tried again after this long. */
+const FAILED_JOB_PAUSE_MS = 10_000;
 
 export class UpstreamJobs {
   readonly owner = randomBytes(8).toString("hex");
   readonly #running = new Map<string, AbortController>();
   readonly #stopping = new AbortController();
   readonly #leaseMs: number;
+  /** When to poll, learned from this replica's jobs as the add-in learns from its own. */
+  readonly #timing = new JobTiming();
   #loops: Promise<void>[] = [];
 
   constructor(
@@ -118,8 +123,10 @@ export class UpstreamJobs {
     void this.#collect(record, run.signal)
       .catch((error) => {
         if (!run.signal.aborted) this.log.warn({ err: error, upstreamJob: record.uid }, "job");
-        // Let the lease go so that the sweep (here or on another replica) tries again.
-        return this.store.lease(record.uid, this.owner, 0).catch(() => false);
+        // Tried again by a sweep (here or on another replica) once this shorter lease ends:
+        // soon after a lost lease or a stop, after a pause when Geoapify refused the job.
+        const retryInMs = run.signal.aborted ? 0 : FAILED_JOB_PAUSE_MS;
+        return this.store.lease(record.uid, this.owner, retryInMs).catch(() => false);
       })
       .finally(() => {
         this.#running.delete(record.uid);
@@ -134,6 +141,7 @@ export class UpstreamJobs {
     const inputs = record.items.map((item) => item.slice(item.indexOf("\n") + 1));
     let upstreamId = record.upstreamId;
     let accepted = Date.now();
+    let pendingAgeMs: number | undefined;
     for (;;) {
       if (!upstreamId) {
         await this.store.lease(record.uid, this.owner, this.#leaseMs, { sentAt: "=now" });
@@ -145,20 +153,33 @@ export class UpstreamJobs {
           throw new Error(`upstream submit answered ${answer.status}`);
         }
         accepted = Date.now();
+        pendingAgeMs = undefined;
         await this.#record(record.uid, { upstreamId }, signal);
       }
-      await sleep(pollDelayMs(inputs.length, Date.now() - accepted), signal);
+      const ageMs = Date.now() - accepted;
+      const waitMs =
+        pendingAgeMs === undefined
+          ? this.#timing.predictMs(inputs.length) - ageMs
+          : this.#timing.nextGapMs(ageMs, inputs.length, false);
+      await sleep(Math.max(0, waitMs), signal);
       if (signal.aborted) return;
       const answer = await this.#reachable(signal, () =>
         this.upstream.send("poll", spec.path, { id: upstreamId }, { signal })
       );
-      if (answer.status === 202) continue;
+      if (answer.status === 202) {
+        pendingAgeMs = Date.now() - accepted;
+        continue;
+      }
       if (answer.status === 404) {
         // Geoapify forgot the job (over 24 h, or its results were lost): submit again.
         upstreamId = "";
         continue;
       }
       if (answer.status !== 200) throw new Error(`upstream poll answered ${answer.status}`);
+      // A job taken over from another replica has no known acceptance time to learn from.
+      if (record.upstreamId === "") {
+        this.#timing.observe(inputs.length, pendingAgeMs, Date.now() - accepted);
+      }
       const answers = pairResults(kind, record.items, answer.body);
       await this.#completeWhenReachable(record.uid, answers, signal);
       return;
@@ -208,12 +229,6 @@ export class UpstreamJobs {
       }
     }
   }
-}
-
-/** Like the add-in's poll timing: a first poll when a job of this size is likely ready. */
-function pollDelayMs(inputs: number, sinceAcceptedMs: number): number {
-  const expected = 300 + 0.3 * inputs;
-  return sinceAcceptedMs < expected ? expected - sinceAcceptedMs : 500;
 }
 
 function readJobId(body: unknown): string | undefined {

@@ -5,13 +5,13 @@
 import { table, dash } from "./markdown";
 import { formatCount } from "./stats";
 import type { TargetResult } from "./targets";
-import type { TeamCaseResult, TeamRun } from "./team-case";
+import { TEAM_USERS, type TeamCaseResult, type TeamRun } from "./team-case";
 
 const RATE = 5;
 const MAX_FLOOR_RATIO = 1.3;
 
 export function teamTargets(result: TeamCaseResult): TargetResult[] {
-  const label = `team ${3} × ${formatCount(result.addressesPerUser)} via the gateway`;
+  const label = `team ${TEAM_USERS} × ${formatCount(result.addressesPerUser)} via the gateway`;
   const run = "skipped" in result.gateway ? undefined : result.gateway;
   const expected = 0.5 * result.unique;
   const ratio = run && run.wallMs / result.floorMs;
