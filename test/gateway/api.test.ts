@@ -1,9 +1,11 @@
 // One replica on a real Redis and the emulator: Geoapify's wire, tokens, budgets, bad input,
 // usage, and that neither the company key nor a token reaches a log line or an answer.
 
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
 import { runCli } from "../../src/gateway/cli";
+import { hashToken } from "../../src/gateway/tokens";
 import { addUser, COMPANY_KEY, type Replica, startReplica, TestRedis } from "./support";
 
 const redis = new TestRedis();
@@ -180,6 +182,19 @@ describe("the gateway speaks Geoapify's API", () => {
     const body = (await answer.json()) as { results: Array<{ lat: number }> };
     expect(body.results).toHaveLength(1);
     expect(emulator.counts().single).toBe(before);
+
+    const usage = async () => {
+      const answer = await fetch(`${replica.url}/v1/gateway/usage?apiKey=${alice}`);
+      return ((await answer.json()) as { creditsToday: number }).creditsToday;
+    };
+    const creditsBefore = await usage();
+    const reverse = await fetch(
+      `${replica.url}/v1/geocode/reverse?apiKey=${alice}&lat=48.8584&lon=2.2945&format=json`
+    );
+    expect(((await reverse.json()) as { results: unknown[] }).results).toHaveLength(1);
+    expect(emulator.counts().single).toBe(before);
+    expect(emulator.requests.filter((r) => r.kind === "single-reverse")).toHaveLength(1);
+    expect(await usage()).toBe(creditsBefore + 1);
   });
 
   it("writes neither the company key nor a token to its logs", async () => {
@@ -188,5 +203,29 @@ describe("the gateway speaks Geoapify's API", () => {
     expect(logs).not.toContain(COMPANY_KEY);
     expect(logs).not.toContain(alice);
     expect(logs).not.toContain(bob);
+  });
+
+  it("keeps neither the company key nor a token in Redis, only the tokens' hashes", async () => {
+    const redisClient = new Redis(redis.url);
+    try {
+      const keys = await redisClient.keys("*");
+      expect(keys.length).toBeGreaterThan(5);
+      const dump: string[] = [...keys];
+      for (const key of keys) {
+        const type = await redisClient.type(key);
+        if (type === "string") dump.push((await redisClient.get(key)) ?? "");
+        if (type === "hash") dump.push(JSON.stringify(await redisClient.hgetall(key)));
+        if (type === "list") dump.push(...(await redisClient.lrange(key, 0, -1)));
+        if (type === "set") dump.push(...(await redisClient.smembers(key)));
+        if (type === "zset") dump.push(...(await redisClient.zrange(key, 0, -1)));
+      }
+      const everything = dump.join("\n");
+      expect(everything).not.toContain(COMPANY_KEY);
+      expect(everything).not.toContain(alice);
+      expect(everything).not.toContain(bob);
+      expect(everything).toContain(hashToken(alice));
+    } finally {
+      redisClient.disconnect();
+    }
   });
 });
