@@ -10,7 +10,7 @@ import type { GatewayMetrics } from "./metrics";
 import { batchElement, fromSingleAnswer, singleAnswer } from "./results";
 import type { GatewayStore } from "./store/store";
 import { newJobId } from "./tokens";
-import type { UpstreamAnswer, UpstreamClient } from "./upstream";
+import { type UpstreamAnswer, type UpstreamClient, UpstreamUnavailableError } from "./upstream";
 import type { LookupKind } from "../places/lookup";
 import { jobParams, optionsFromGroup } from "./groups";
 
@@ -144,6 +144,10 @@ export class JobBroker {
       { ...jobParams(optionsFromGroup(group)), ...query, format: "json" },
       { deadline: Date.now() + SINGLE_WAIT_MS }
     );
+    // Geoapify refusing the company key is the gateway's fault, not the user's token's.
+    if (answer.status === 401 || answer.status === 403) {
+      throw new UpstreamUnavailableError("Geoapify refused the gateway's key");
+    }
     if (answer.status !== 200) return answer;
     await this.store.users.charge(day, caller.name, SINGLE_CREDITS);
     const record = fromSingleAnswer(kind, answer.body, item.input);

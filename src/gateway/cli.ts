@@ -1,6 +1,7 @@
 // `npm run --silent gateway -- user …|cache …`: users, tokens and the shared cache, with only
 // REDIS_URL. `user add` and `user rotate` print the new token as the only line on stdout.
 
+import { cleanAddress } from "../places/lookup";
 import { utcDay } from "./clock";
 import { redisUrlFrom } from "./config";
 import { GatewayStore, openRedis } from "./store/store";
@@ -34,7 +35,9 @@ export async function runCli(
     await store.ready(5_000);
     if (area === "user") return await userCommand(store, command, rest, io);
     if (area === "cache" && command === "forget" && rest.length > 0) {
-      io.out(`Dropped ${await store.forget(rest.map((text) => text.trim().toLowerCase()))}`);
+      // The cache is keyed as src/places keys lookups: the cleaned input, lower case.
+      const inputs = rest.map((text) => cleanAddress(text).toLowerCase());
+      io.out(`Dropped ${await store.forget(inputs)}`);
       return 0;
     }
     io.err(USAGE);
