@@ -74,7 +74,7 @@ export class GatewayStore {
       if (await this.ping()) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new StoreUnavailableError("Redis did not answer");
+    throw new StoreUnavailableError(`Redis (REDIS_URL) did not answer within ${timeoutMs} ms`);
   }
 
   async ping(): Promise<boolean> {
