@@ -32,10 +32,11 @@ const HEARTBEAT_MS = 1_500;
 const SWEEP_MS = 1_000;
 /** A job Geoapify refused (a wrong company key, say) is tried again after this long. */
 const FAILED_JOB_PAUSE_MS = 10_000;
+const RECORD_ATTEMPTS_WHEN_STOPPING = 20;
 
 export class UpstreamJobs {
   readonly owner = randomBytes(8).toString("hex");
-  readonly #running = new Map<string, AbortController>();
+  readonly #running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   readonly #stopping = new AbortController();
   readonly #leaseMs: number;
   /** When to poll, learned from this replica's jobs as the add-in learns from its own. */
@@ -74,17 +75,9 @@ export class UpstreamJobs {
   /** Stops taking work, ends local runs and lets their leases go so another replica goes on. */
   async stop(): Promise<void> {
     this.#stopping.abort();
-    for (const run of this.#running.values()) run.abort();
-    await Promise.all(this.#loops);
-    await Promise.all(
-      [...this.#running.keys()].map((uid) =>
-        this.store.lease(uid, this.owner, 0).catch(() => false)
-      )
-    );
-  }
-
-  get inFlight(): number {
-    return this.#running.size;
+    const runs = [...this.#running.values()];
+    for (const run of runs) run.abort.abort();
+    await Promise.all([...this.#loops, ...runs.map((run) => run.done)]);
   }
 
   async #dispatch(): Promise<void> {
@@ -102,7 +95,7 @@ export class UpstreamJobs {
 
   async #heartbeat(): Promise<void> {
     for (const [uid, run] of this.#running) {
-      if (!(await this.store.lease(uid, this.owner, this.#leaseMs))) run.abort();
+      if (!(await this.store.lease(uid, this.owner, this.#leaseMs))) run.abort.abort();
     }
   }
 
@@ -117,21 +110,30 @@ export class UpstreamJobs {
   }
 
   #run(record: UpstreamJobRecord): void {
-    const run = new AbortController();
-    this.#running.set(record.uid, run);
-    this.metrics.jobsInFlight.set(this.#running.size);
-    void this.#collect(record, run.signal)
-      .catch((error) => {
-        if (!run.signal.aborted) this.log.warn({ err: error, upstreamJob: record.uid }, "job");
-        // Tried again by a sweep (here or on another replica) once this shorter lease ends:
-        // soon after a lost lease or a stop, after a pause when Geoapify refused the job.
-        const retryInMs = run.signal.aborted ? 0 : FAILED_JOB_PAUSE_MS;
-        return this.store.lease(record.uid, this.owner, retryInMs).catch(() => false);
+    const abort = new AbortController();
+    const { signal } = abort;
+    const done = this.#collect(record, signal)
+      .then(
+        () => (signal.aborted ? 0 : undefined),
+        (error) => {
+          if (!signal.aborted) this.log.warn({ err: error, upstreamJob: record.uid }, "job");
+          return signal.aborted ? 0 : FAILED_JOB_PAUSE_MS;
+        }
+      )
+      .then(async (retryInMs) => {
+        // Not collected: tried again by a sweep (here or on another replica) once this shorter
+        // lease ends — at once after a stop or a lost lease, after a pause when Geoapify
+        // refused the job.
+        if (retryInMs !== undefined) {
+          await this.store.lease(record.uid, this.owner, retryInMs).catch(() => false);
+        }
       })
       .finally(() => {
         this.#running.delete(record.uid);
         this.metrics.jobsInFlight.set(this.#running.size);
       });
+    this.#running.set(record.uid, { abort, done });
+    this.metrics.jobsInFlight.set(this.#running.size);
   }
 
   async #collect(record: UpstreamJobRecord, signal: AbortSignal): Promise<void> {
@@ -201,15 +203,18 @@ export class UpstreamJobs {
     }
   }
 
-  /** Records a field on the job, waiting out a Redis outage: the upstream id is worth keeping. */
+  /**
+   * Records a field on the job, waiting out a Redis outage: a submit's job id is worth keeping,
+   * even while stopping (then for a few seconds at most, as stop() waits for it).
+   */
   async #record(uid: string, fields: Record<string, string>, signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
+    for (let attempt = 0; !signal.aborted || attempt < RECORD_ATTEMPTS_WHEN_STOPPING; attempt++) {
       try {
         await this.store.lease(uid, this.owner, this.#leaseMs, fields);
         return;
       } catch (error) {
         if (!(error instanceof StoreUnavailableError)) throw error;
-        await sleep(250, signal);
+        await sleep(250);
       }
     }
   }

@@ -2,6 +2,7 @@
 // and the job still completes; batches are filled in turn by user; CORS and metrics as the
 // add-in and operators need them; SIGTERM lets a replica's jobs go at once.
 
+import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
 import { GatewayStore, openRedis } from "../../src/gateway/store/store";
@@ -131,6 +132,12 @@ it("stops on SIGTERM with exit 0 and lets its upstream job go to another replica
   leaving.child.kill("SIGTERM");
   expect(await exited).toBe(0);
   expect(leaving.logs.join("")).toContain('"msg":"stopping"');
+  // Its upstream job's lease was let go (score 0), not left to expire.
+  const redisClient = new Redis(redis.url);
+  const leases = await redisClient.zrange("{gb}:ujobs", 0, -1, "WITHSCORES");
+  redisClient.disconnect();
+  expect(leases).toHaveLength(2);
+  expect(leases[1]).toBe("0");
   replicas = [await startReplica(redis.url, upstream)];
   const poll = () => fetch(`${replicas[0].url}/v1/batch/geocode/search?apiKey=${token}&id=${id}`);
   let status = 0;
