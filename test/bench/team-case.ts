@@ -6,12 +6,12 @@
 
 import { spawnSync } from "node:child_process";
 import { GeocodeCache } from "../../src/cache/geocode-cache";
-import { GeoapifyEmulator, type RecordedRequest } from "../../src/dev/emulator/emulator";
+import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
 import { geocode } from "../../src/dev/emulator/gazetteer";
 import { memoryJobStore } from "../../src/geoapify/client";
 import { Geocoder } from "../../src/runtime/geocoder";
 import { memoryStore, Settings, SETTING_KEYS } from "../../src/settings/settings";
-import { addUser, type Replica, startReplica, TestRedis } from "../gateway/support";
+import { addUser, peakPerSecond, type Replica, startReplica, TestRedis } from "../gateway/support";
 import { invokeLikeExcel } from "./invoker";
 import { CREDITS_PER_BATCH_ADDRESS, type LatencyModel, rateFloorFor } from "./model";
 import { BENCH_API_KEY } from "./strategies/cell";
@@ -96,16 +96,6 @@ async function runTeam(
     wallMs,
     wrongCells,
   };
-}
-
-function peakPerSecond(requests: readonly RecordedRequest[]): number {
-  let peak = 0;
-  let start = 0;
-  for (let end = 0; end < requests.length; end++) {
-    while (requests[end].at - requests[start].at >= 1_000) start++;
-    peak = Math.max(peak, end - start + 1);
-  }
-  return peak;
 }
 
 export async function runTeamCase(
