@@ -87,6 +87,10 @@ it("fills an upstream batch in turn by user", async () => {
       "1 Small Street, Springfield",
     ]);
     expect(await store.take("search||", 1_000, "rest", "test", 60_000)).toHaveLength(501);
+    // Nothing here submits them: forget both upstream jobs, so no replica takes them over.
+    for (const uid of ["fairness", "rest"]) {
+      await store.complete(uid, { found: 60, notFound: 60 }, []);
+    }
   } finally {
     await store.close();
   }
