@@ -43,7 +43,6 @@ export function createGateway(config: GatewayConfig, tuning: GatewayTuning = {})
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
-    return503OnClosing: false,
   });
   const store = new GatewayStore(openRedis(config.redisUrl));
   const metrics = new GatewayMetrics(() => store.users.creditsByUser(utcDay(Date.now())));
