@@ -10,6 +10,7 @@ import {
   addinClient,
   addressesOf,
   addUser,
+  COMPANY_KEY,
   type Replica,
   spawnReplica,
   startReplica,
@@ -118,6 +119,10 @@ it("goes on with a killed replica's upstream job on another replica", async () =
   }, "the other replica to collect the job");
   expectRight(inputs, results);
   expect(emulator.jobsSubmitted()).toHaveLength(1);
+  const logs = pair.flatMap((one) => one.logs).join("");
+  expect(logs).toContain("took over an upstream job");
+  expect(logs).not.toContain(COMPANY_KEY);
+  expect(logs).not.toContain(token);
 });
 
 it("submits again, once, a job whose replica died between sending it and its answer", async () => {
