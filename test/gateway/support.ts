@@ -3,7 +3,10 @@
 // own Geoapify client pointed at a replica.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createGateway, type Gateway } from "../../src/gateway/app";
 import { runCli } from "../../src/gateway/cli";
@@ -25,10 +28,16 @@ export async function freePort(): Promise<number> {
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A redis-server with no persistence on a free loopback port; stop() ends it. */
+/**
+ * A redis-server with no persistence on a free loopback port; stop() ends it. With
+ * `sentinelFor`, a Sentinel watching that server as master "geobatch" instead.
+ */
 export class TestRedis {
   #process: ChildProcess | undefined;
+  #directory: string | undefined;
   port = 0;
+
+  constructor(private readonly sentinelFor?: TestRedis) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -36,11 +45,21 @@ export class TestRedis {
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    const child = spawn(
-      "redis-server",
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      { stdio: "ignore" }
-    );
+    const args = ["--port", String(this.port), "--bind", "127.0.0.1"];
+    if (this.sentinelFor) {
+      // Sentinel rewrites its configuration file, so it needs one of its own.
+      this.#directory ??= mkdtempSync(join(tmpdir(), "gateway-sentinel-"));
+      const file = join(this.#directory, "sentinel.conf");
+      writeFileSync(
+        file,
+        `sentinel monitor geobatch 127.0.0.1 ${this.sentinelFor.port} 1\n` +
+          `sentinel resolve-hostnames yes\n`
+      );
+      args.unshift(file, "--sentinel");
+    } else {
+      args.push("--save", "", "--appendonly", "no");
+    }
+    const child = spawn("redis-server", args, { stdio: "ignore" });
     this.#process = child;
     for (let attempt = 0; attempt < 100; attempt++) {
       if (await this.#answers()) return;
@@ -66,6 +85,8 @@ export class TestRedis {
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
     await exited;
+    if (this.#directory) rmSync(this.#directory, { recursive: true, force: true });
+    this.#directory = undefined;
   }
 
   async #answers(): Promise<boolean> {

@@ -41,14 +41,33 @@ export class StoreUnavailableError extends Error {
   override readonly name = "StoreUnavailableError";
 }
 
+const SENTINEL_URL = /^redis\+sentinel:\/\/(?:(?:[^:@]*):([^@]*)@)?([^/]+)\/([^/?#]+)$/;
+
+/**
+ * A connection for REDIS_URL: `redis://` or `rediss://` (TLS), or
+ * `redis+sentinel://[:password@]host:port[,host:port…]/masterName` to find the master through
+ * Redis Sentinel (and follow it when it fails over).
+ */
 export function openRedis(url: string): Redis {
-  return new Redis(url, {
+  const options = {
     commandTimeout: COMMAND_TIMEOUT_MS,
     connectTimeout: COMMAND_TIMEOUT_MS,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(100 * attempt, 1_000),
-    lazyConnect: false,
+    retryStrategy: (attempt: number) => Math.min(100 * attempt, 1_000),
+  };
+  const sentinel = SENTINEL_URL.exec(url);
+  if (!sentinel) return new Redis(url, options);
+  const [, password, hosts, name] = sentinel;
+  const sentinels = hosts.split(",").map((host) => {
+    const [hostname, port] = host.split(":");
+    return { host: hostname, port: Number(port || 26379) };
+  });
+  return new Redis({
+    ...options,
+    sentinels,
+    name: decodeURIComponent(name),
+    password: password ? decodeURIComponent(password) : undefined,
   });
 }
 
