@@ -137,6 +137,31 @@ describe("the gateway speaks Geoapify's API", () => {
     expect(submits()).toBe(before);
   });
 
+  it("answers no malformed request with a 5xx", async () => {
+    const base = `${replica.url}/v1`;
+    const attempts: Array<[string, RequestInit?]> = [
+      [`${base}/batch/geocode/search?apiKey=${alice}`, { method: "POST", body: "" }],
+      [`${base}/batch/geocode/search?apiKey=${alice}`, { method: "POST", body: "null" }],
+      [`${base}/batch/geocode/search?apiKey=${alice}&lang=xx`, { method: "POST", body: "[]" }],
+      [`${base}/batch/geocode/elsewhere?apiKey=${alice}`, { method: "POST", body: "[]" }],
+      [`${base}/batch/geocode/search?apiKey=${alice}&id=../../etc`],
+      [`${base}/batch/geocode/search?apiKey=${alice}&apiKey=${alice}&id=1`],
+      [`${base}/geocode/search?apiKey=${alice}`],
+      [`${base}/geocode/reverse?apiKey=${alice}&lat=abc&lon=1`],
+      [`${base}/geocode/reverse?apiKey=${alice}&lat=1&lat=2&lon=1`],
+      [`${base}/geocode/search?apiKey=${alice}&text=${"z".repeat(1001)}`],
+    ];
+    for (const [url, init] of attempts) {
+      const answer = await fetch(url, {
+        ...init,
+        headers: init?.body === undefined ? {} : { "Content-Type": "application/json" },
+      });
+      expect(answer.status, url.slice(0, 120)).toBeGreaterThanOrEqual(400);
+      expect(answer.status, url.slice(0, 120)).toBeLessThan(500);
+      expect(await answer.json()).toMatchObject({ statusCode: answer.status });
+    }
+  });
+
   it("refuses a job over the daily budget whole, with the budget body", async () => {
     const before = emulator.counts().total;
     const addresses = ["10 Budget Street, Springfield", "11 Budget Street, Springfield"];
