@@ -15,6 +15,7 @@ import { CardPanel } from "./card-panel";
 import { EmulatorControls, emulatorBase } from "./emulator-controls";
 import { type CellRef, formatRef, isFormula, parseRange, parseRef } from "./formula";
 import { Grid, describeCell } from "./grid";
+import { applyDevPreset } from "./dev-preset";
 import { CustomFunctionsHost } from "./host";
 import { installOfficeTheme } from "./office-theme";
 import { WorkbenchHost } from "./pane-host";
@@ -52,7 +53,9 @@ const style = document.createElement("style");
 style.textContent = css;
 document.head.append(style);
 
-const ready = host.load({ metadataUrl: "/functions.json", manifestUrl: "/manifest.xml" });
+const ready = applyDevPreset().then(() =>
+  host.load({ metadataUrl: "/functions.json", manifestUrl: "/manifest.xml" })
+);
 buildPage();
 
 /** What the end-to-end tests drive the page with: the same operations as the UI, minus the
