@@ -83,6 +83,8 @@ export class GeoapifyClient {
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       maxAttempts: options.maxAttempts ?? 4,
       backoff,
+      outageLimitMs: options.waitLimitMs ?? 120_000,
+      now,
       timers,
       lifetime: this.#lifetime.signal,
       onRetry: (retry) => onEvent({ type: "retried", ...retry }),

@@ -27,7 +27,12 @@ import {
   type Settings,
 } from "../settings/settings";
 import { CreditLedger, type CreditsSnapshot } from "./credits";
-import { BudgetExceededError, GeoBatchStoppedError, NotCachedError } from "./errors";
+import {
+  BudgetExceededError,
+  GatewayBudgetError,
+  GeoBatchStoppedError,
+  NotCachedError,
+} from "./errors";
 import { publish } from "./telemetry";
 
 export { GeoBatchStoppedError } from "./errors";
@@ -235,12 +240,10 @@ export class Geocoder {
     const { kind, options } = lookups[0];
     const inputs = lookups.map((lookup) => lookup.input);
     const job: JobSpec = { kind, params: jobParams(options), inputs, tag: batchId };
-    const results = await client.run(job, { signal, onSent: release });
-    return results.map((result) =>
-      result instanceof GeoapifyError && result.kind === "budget"
-        ? new BudgetExceededError(limits.dailyBudgetCredits ?? 0)
-        : result
-    );
+    const results = await client.run(job, { signal, onSent: release }).catch((error: unknown) => {
+      throw budgetFact(error, limits) ?? error;
+    });
+    return results.map((result) => budgetFact(result, limits) ?? result);
   }
 
   /** The client for this endpoint, key and limits; a new key starts with a fresh scheduler. */
@@ -310,6 +313,14 @@ export class Geocoder {
       }, 0);
     }
   }
+}
+
+/** A "budget" refusal as the runtime's fact: a team gateway's (its 429) or the pane's own. */
+function budgetFact(error: unknown, limits: Limits): Error | undefined {
+  if (!(error instanceof GeoapifyError) || error.kind !== "budget") return undefined;
+  return error.status === 429
+    ? new GatewayBudgetError(error.budgetCredits)
+    : new BudgetExceededError(limits.dailyBudgetCredits ?? 0);
 }
 
 /** Results of another endpoint (a proxy, the emulator) must never answer for Geoapify's. */
