@@ -16,6 +16,7 @@
 //   attempts like any 5xx, and its job polls again later: a paid job is never abandoned.
 
 import ky from "ky";
+import type { Credentials } from "./client-options";
 import { GeoapifyError } from "./errors";
 import { backoffDelayMs, retryAfterDelayMs, type BackoffPolicy } from "./retry";
 import type { Exchange, RequestKind, RequestScheduler, Timers } from "./scheduler";
@@ -47,7 +48,8 @@ export interface Answer {
 
 export interface TransportOptions {
   baseUrl: string;
-  apiKey: string;
+  /** Read before every request (see GeoapifyClientOptions.credentials). */
+  credentials: () => Promise<Credentials>;
   scheduler: RequestScheduler;
   fetch: typeof fetch | undefined;
   requestTimeoutMs: number;
@@ -125,13 +127,15 @@ export class Transport {
 
   /** One HTTP round trip, or `undefined` when no complete answer arrived. */
   async exchange(spec: RequestSpec): Promise<Exchange | undefined> {
-    const { baseUrl, apiKey, fetch, requestTimeoutMs } = this.#options;
+    const { baseUrl, credentials, fetch, requestTimeoutMs } = this.#options;
     try {
+      const { apiKey, bearer } = await credentials();
       // Neither the caller's signal nor the lifetime is passed on: a sent submit may have created
       // a job, and its answer (the job id) must not be lost.
       const response = await ky(`${baseUrl}${spec.path}`, {
         method: spec.method,
         searchParams: { ...spec.params, apiKey },
+        headers: bearer ? { Authorization: `Bearer ${bearer}` } : undefined,
         json: spec.json,
         timeout: requestTimeoutMs,
         fetch,

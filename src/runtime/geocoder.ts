@@ -11,6 +11,7 @@ import { GeocodeCache, NOT_FOUND, type CachedResult } from "../cache/geocode-cac
 import {
   GeoapifyClient,
   type ClientEvent,
+  type Credentials,
   type GeoapifyClientOptions,
   type JobResult,
   type JobSpec,
@@ -33,6 +34,8 @@ import {
   GeoBatchStoppedError,
   NotCachedError,
 } from "./errors";
+import { GatewayAccounts } from "./gateway-accounts";
+import { officeSsoToken, type SsoTokenSource } from "./sso";
 import { publish } from "./telemetry";
 
 export { GeoBatchStoppedError } from "./errors";
@@ -54,6 +57,8 @@ export interface GeocoderOptions {
   jobStore?: Promise<JobStore>;
   /** Options for every client this geocoder creates (the endpoint and limits come from settings). */
   client?: Partial<Omit<GeoapifyClientOptions, "baseUrl" | "apiKey" | "onResults" | "admit">>;
+  /** Office's SSO token, sent to a team gateway only. Default: OfficeRuntime.auth's. */
+  ssoToken?: SsoTokenSource;
 }
 
 export interface LookupCallOptions {
@@ -63,11 +68,14 @@ export interface LookupCallOptions {
   preview?: boolean;
 }
 
-/** One client and what was read for it: clients are per endpoint, key and limits. */
+/** One client and what was read for it: clients are per endpoint, payer and limits. */
 interface Connection {
   client: GeoapifyClient;
+  /** The latest read: a team gateway's token may have rotated since the client was opened. */
   endpoint: Endpoint;
+  /** Hash of who pays: the key, or a team gateway's endpoint and user (`account`). */
   keyHash: string;
+  account: string | undefined;
   limits: Limits;
 }
 
@@ -79,6 +87,8 @@ export class Geocoder {
   private readonly cacheReady: Promise<GeocodeCache>;
   private readonly jobStore: Promise<JobStore>;
   private readonly credits: CreditLedger;
+  private readonly gateways: GatewayAccounts;
+  private usageReading: Promise<void> | undefined;
   private cache: GeocodeCache | undefined;
   /** The settings read whose cache lifetimes are in force. */
   private lifetimesFrom: Limits | undefined;
@@ -96,6 +106,10 @@ export class Geocoder {
     this.cacheReady = options.cache.then((cache) => (this.cache = cache));
     this.jobStore = options.jobStore ?? openJobStore();
     this.credits = new CreditLedger(this.settings.store);
+    this.gateways = new GatewayAccounts({
+      ssoToken: options.ssoToken ?? officeSsoToken(),
+      fetch: options.client?.fetch,
+    });
   }
 
   /**
@@ -153,11 +167,16 @@ export class Geocoder {
     return (await this.connect(endpoint)).client.checkKey();
   }
 
-  /** Today's credits for the saved key (UTC day). */
+  /** Today's credits for the saved key (UTC day): a team gateway's own figures for its user. */
   async creditsToday(): Promise<CreditsSnapshot | undefined> {
     const endpoint = await this.settings.endpoint();
     if (!endpoint) return undefined;
     const { keyHash, limits } = await this.connect(endpoint);
+    const usage = await this.gateways.usage(endpoint);
+    if (typeof usage === "object") {
+      const { day, creditsToday, dailyBudgetCredits, user } = usage;
+      return { day, spent: creditsToday, budget: dailyBudgetCredits ?? undefined, user };
+    }
     await this.credits.ready();
     return this.credits.snapshot(keyHash, limits.dailyBudgetCredits);
   }
@@ -246,44 +265,86 @@ export class Geocoder {
     return results.map((result) => budgetFact(result, limits) ?? result);
   }
 
-  /** The client for this endpoint, key and limits; a new key starts with a fresh scheduler. */
+  /**
+   * The client for this endpoint, payer and limits; a new key starts with a fresh scheduler. The
+   * payer of a team gateway is its user, so a rotated token keeps the user's scheduler, stored
+   * jobs and credits.
+   */
   private connect(endpoint: Endpoint): Promise<Connection> {
-    return this.settings.limits().then((limits) => {
-      const id = [endpoint.baseUrl, endpoint.apiKey, limits.ratePerSecond, limits.jobTimeoutMs]
-        .concat(limits.dailyBudgetCredits ?? [])
-        .join("\n");
-      let connection = this.connections.get(id);
-      if (!connection) {
-        connection = this.openConnection(endpoint, limits);
-        this.connections.set(id, connection);
+    return Promise.all([this.settings.limits(), this.gateways.account(endpoint)]).then(
+      ([limits, account]) => {
+        const payer = account ?? endpoint.apiKey;
+        const id = [endpoint.baseUrl, payer, limits.ratePerSecond, limits.jobTimeoutMs]
+          .concat(limits.dailyBudgetCredits ?? [])
+          .join("\n");
+        let connection = this.connections.get(id);
+        if (!connection) {
+          connection = this.openConnection(endpoint, limits, account);
+          this.connections.set(id, connection);
+        }
+        return connection.then((opened) => {
+          opened.endpoint = endpoint;
+          return (this.latest = opened);
+        });
       }
-      return connection.then((opened) => (this.latest = opened));
-    });
+    );
   }
 
-  private async openConnection(endpoint: Endpoint, limits: Limits): Promise<Connection> {
-    const [keyHash, jobStore] = await Promise.all([hashApiKey(endpoint.apiKey), this.jobStore]);
-    const client = new GeoapifyClient({
+  private async openConnection(
+    endpoint: Endpoint,
+    limits: Limits,
+    account: string | undefined
+  ): Promise<Connection> {
+    const [keyHash, jobStore] = await Promise.all([
+      hashApiKey(account ?? endpoint.apiKey),
+      this.jobStore,
+    ]);
+    const connection = { endpoint, keyHash, limits, account } as Connection;
+    connection.client = new GeoapifyClient({
       ...this.clientOptions,
       baseUrl: endpoint.baseUrl,
       apiKey: endpoint.apiKey,
+      account,
+      credentials: () => this.credentialsFor(connection),
       ratePerSecond: limits.ratePerSecond,
       waitLimitMs: limits.jobTimeoutMs,
       jobStore,
       admit: (inputs, creditsPerInput) =>
         this.credits.admit(keyHash, limits.dailyBudgetCredits, inputs, creditsPerInput),
-      onEvent: (event) => this.onClientEvent(event, keyHash, limits),
+      onEvent: (event) => this.onClientEvent(event, connection),
       onResults: (job, results) => void this.store(endpoint.baseUrl, job, results),
     });
     await this.credits.ready();
-    return { client, endpoint, keyHash, limits };
+    return connection;
   }
 
-  private onClientEvent(event: ClientEvent, keyHash: string, limits: Limits): void {
-    publish(event);
-    if (event.type === "submitted") {
-      publish({ type: "credits", ...this.credits.snapshot(keyHash, limits.dailyBudgetCredits) });
+  /**
+   * What the connection's next request carries. A gateway's token may be rotated (and the old one
+   * revoked) while its user's jobs are polled: the token saved now is sent when it is the same
+   * user's at the same gateway, else the one the connection last read.
+   */
+  private async credentialsFor(connection: Connection): Promise<Credentials> {
+    let endpoint = connection.endpoint;
+    // A connection keyed by its token (the user was unknown) keeps sending that token.
+    if (endpoint.gateway && connection.account !== undefined) {
+      const saved = await this.settings.endpoint().catch(() => undefined);
+      const same = saved?.gateway === true && saved.baseUrl === endpoint.baseUrl;
+      if (same && (await this.gateways.account(saved)) === connection.account) endpoint = saved;
     }
+    return this.gateways.credentials(endpoint);
+  }
+
+  private onClientEvent(event: ClientEvent, { endpoint, keyHash, limits }: Connection): void {
+    publish(event);
+    if (event.type !== "submitted") return;
+    if (endpoint.gateway) {
+      // The gateway's figures, not ours: its cache and joined jobs cost its users nothing.
+      this.usageReading ??= this.creditsToday()
+        .then((credits) => credits && publish({ type: "credits", ...credits }))
+        .finally(() => (this.usageReading = undefined));
+      return;
+    }
+    publish({ type: "credits", ...this.credits.snapshot(keyHash, limits.dailyBudgetCredits) });
   }
 
   /** Caches a collected job's answers; failures are never cached, so the next recalculation

@@ -23,6 +23,10 @@ export function statusOf(model: PaneModel, now: number): PaneStatus {
   }
   const credits = model.credits;
   if (credits?.budget !== undefined && credits.spent >= credits.budget) {
+    // Only the gateway's administrator can raise a gateway's budget: no action here.
+    if (credits.user !== undefined) {
+      return { tone: "error", text: words.status.gatewayBudget(credits.budget) };
+    }
     return { tone: "error", text: words.status.budget(credits.budget), action: "raise-budget" };
   }
   const wait = model.activeWait(now);

@@ -108,7 +108,12 @@ export class PaneModel {
         this.wait = undefined;
         return;
       case "credits":
-        this.credits = { day: event.day, spent: event.spent, budget: event.budget };
+        this.credits = {
+          day: event.day,
+          spent: event.spent,
+          budget: event.budget,
+          user: event.user,
+        };
         return;
       case "cell": {
         const id = cellId(event);

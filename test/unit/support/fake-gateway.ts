@@ -9,6 +9,8 @@ import { answerFor, FakeGeoapify, type FakeGeoapifyOptions } from "./fake-geoapi
 
 export const GATEWAY_ORIGIN = "http://127.0.0.1:8787";
 export const GATEWAY_TOKEN = "gw-token-alice-0f3a9c";
+/** The company's Geoapify key, which only the gateway holds. */
+const UPSTREAM_KEY = "company-key-9e8d7c";
 /** A JWT as Office SSO would hand one out (the double does not verify it). */
 export const SSO_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
 
@@ -36,9 +38,7 @@ export class FakeGateway {
   private readonly retryAfterSeconds: string;
 
   constructor(options: Partial<FakeGeoapifyOptions> & { retryAfterSeconds?: string } = {}) {
-    // The upstream double accepts the gateway's token: what the gateway sends upstream is its own
-    // business; the add-in sees only the gateway.
-    this.upstream = new FakeGeoapify({ apiKey: GATEWAY_TOKEN, origin: GATEWAY_ORIGIN, ...options });
+    this.upstream = new FakeGeoapify({ apiKey: UPSTREAM_KEY, origin: GATEWAY_ORIGIN, ...options });
     this.retryAfterSeconds = options.retryAfterSeconds ?? "2";
   }
 
@@ -102,7 +102,11 @@ export class FakeGateway {
         { "Retry-After": String(secondsToUtcMidnight()) }
       );
     }
-    const response = await this.upstream.fetch(input, init);
+    // Relayed with the gateway's own key: a user's token never goes upstream.
+    const relayed = new URL(url);
+    relayed.searchParams.set("apiKey", UPSTREAM_KEY);
+    const body = method === "POST" ? await (request ?? new Request(url, init)).text() : undefined;
+    const response = await this.upstream.fetch(relayed, { method, body, signal: init?.signal });
     record(response.status);
     return response;
   };
