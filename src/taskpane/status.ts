@@ -33,6 +33,10 @@ export function statusOf(model: PaneModel, now: number): PaneStatus {
   if (wait?.kind === "quota") return { tone: "error", text: words.status.quota };
   if (wait)
     return { tone: "warning", text: words.status.rateWait(wait.seconds), action: "set-rate" };
+  const outageUntil = model.outageUntil ?? -Infinity;
+  if (outageUntil > now) {
+    return { tone: "warning", text: words.status.outage(Math.ceil((outageUntil - now) / 1000)) };
+  }
 
   const { queued, inFlight, done, failed } = model.progress();
   const jobs = model.scheduler?.jobsInFlight ?? model.jobs.size;

@@ -45,6 +45,8 @@ export class PaneModel {
   scheduler: SchedulerStatus | undefined;
   credits: Credits | undefined;
   key: KeyState = "unchecked";
+  /** Until when a 503 outage's retry waits (a team gateway without its Redis). */
+  outageUntil: number | undefined;
   /** A rate or quota wait the telemetry reported; cleared by "resumed". */
   wait: { kind: "rate" | "quota"; until?: number } | undefined;
   /** Keys of batches dispatched and not yet settled, by batch id. */
@@ -100,6 +102,11 @@ export class PaneModel {
         return;
       case "rate-limited":
         this.wait = { kind: "rate", until: now + event.waitMs };
+        return;
+      case "retried":
+        // Other retries are short and bounded; an outage's go on until the job timeout.
+        if (event.status === 503) this.outageUntil = now + event.delayMs;
+        else this.version--;
         return;
       case "quota-suspected":
         this.wait = { kind: "quota" };

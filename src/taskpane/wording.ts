@@ -15,6 +15,8 @@ export const words = {
     rateWait: (seconds?: number) =>
       "Waiting for Geoapify's rate limit" +
       (seconds !== undefined ? `: retrying in ${seconds} s.` : "."),
+    outage: (seconds: number) =>
+      `The endpoint is unavailable (a team gateway's outage): cells keep waiting, retrying in ${seconds} s.`,
     quota: "Geoapify's daily quota is reached: cells resume by themselves when it renews.",
     budget: (budget: number) => `Today's budget of ${budget} credits is reached.`,
     gatewayBudget: (budget: number) =>
