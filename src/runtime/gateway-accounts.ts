@@ -21,6 +21,25 @@ export class GatewayAccounts {
     return bearer ? { apiKey: endpoint.apiKey, bearer } : { apiKey: endpoint.apiKey };
   }
 
+  /**
+   * What a connection's next request carries. A gateway's token may be rotated (and the old one
+   * revoked) while its user's jobs are polled: the token saved now is sent when it is the same
+   * user's at the same gateway, else the one the connection last read. A connection keyed by its
+   * token (its user was unknown) keeps sending that token.
+   */
+  async credentialsFor(
+    connection: { endpoint: Endpoint; account: string | undefined },
+    saved: () => Promise<Endpoint | undefined>
+  ): Promise<Credentials> {
+    let endpoint = connection.endpoint;
+    if (endpoint.gateway && connection.account !== undefined) {
+      const now = await saved().catch(() => undefined);
+      const same = now?.gateway === true && now.baseUrl === endpoint.baseUrl;
+      if (same && (await this.account(now)) === connection.account) endpoint = now;
+    }
+    return this.credentials(endpoint);
+  }
+
   /** The gateway's answer about the token's user; undefined for an endpoint that is no gateway. */
   async usage(endpoint: Endpoint): Promise<GatewayUsage | "rejected" | undefined> {
     if (!endpoint.gateway) return undefined;

@@ -11,7 +11,6 @@ import { GeocodeCache, NOT_FOUND, type CachedResult } from "../cache/geocode-cac
 import {
   GeoapifyClient,
   type ClientEvent,
-  type Credentials,
   type GeoapifyClientOptions,
   type JobResult,
   type JobSpec,
@@ -260,9 +259,9 @@ export class Geocoder {
     const inputs = lookups.map((lookup) => lookup.input);
     const job: JobSpec = { kind, params: jobParams(options), inputs, tag: batchId };
     const results = await client.run(job, { signal, onSent: release }).catch((error: unknown) => {
-      throw budgetFact(error, limits) ?? error;
+      throw budgetFact(error, limits.dailyBudgetCredits) ?? error;
     });
-    return results.map((result) => budgetFact(result, limits) ?? result);
+    return results.map((result) => budgetFact(result, limits.dailyBudgetCredits) ?? result);
   }
 
   /**
@@ -305,7 +304,7 @@ export class Geocoder {
       baseUrl: endpoint.baseUrl,
       apiKey: endpoint.apiKey,
       account,
-      credentials: () => this.credentialsFor(connection),
+      credentials: () => this.gateways.credentialsFor(connection, () => this.settings.endpoint()),
       ratePerSecond: limits.ratePerSecond,
       waitLimitMs: limits.jobTimeoutMs,
       jobStore,
@@ -316,22 +315,6 @@ export class Geocoder {
     });
     await this.credits.ready();
     return connection;
-  }
-
-  /**
-   * What the connection's next request carries. A gateway's token may be rotated (and the old one
-   * revoked) while its user's jobs are polled: the token saved now is sent when it is the same
-   * user's at the same gateway, else the one the connection last read.
-   */
-  private async credentialsFor(connection: Connection): Promise<Credentials> {
-    let endpoint = connection.endpoint;
-    // A connection keyed by its token (the user was unknown) keeps sending that token.
-    if (endpoint.gateway && connection.account !== undefined) {
-      const saved = await this.settings.endpoint().catch(() => undefined);
-      const same = saved?.gateway === true && saved.baseUrl === endpoint.baseUrl;
-      if (same && (await this.gateways.account(saved)) === connection.account) endpoint = saved;
-    }
-    return this.gateways.credentials(endpoint);
   }
 
   private onClientEvent(event: ClientEvent, { endpoint, keyHash, limits }: Connection): void {
@@ -377,11 +360,11 @@ export class Geocoder {
 }
 
 /** A "budget" refusal as the runtime's fact: a team gateway's (its 429) or the pane's own. */
-function budgetFact(error: unknown, limits: Limits): Error | undefined {
+function budgetFact(error: unknown, paneBudget: number | undefined): Error | undefined {
   if (!(error instanceof GeoapifyError) || error.kind !== "budget") return undefined;
   return error.status === 429
     ? new GatewayBudgetError(error.budgetCredits)
-    : new BudgetExceededError(limits.dailyBudgetCredits ?? 0);
+    : new BudgetExceededError(paneBudget ?? 0);
 }
 
 /** Results of another endpoint (a proxy, the emulator) must never answer for Geoapify's. */
