@@ -15,6 +15,18 @@ export default defineConfig({
       },
       {
         test: {
+          // The team gateway on a redis-server of its own and the emulator, over loopback.
+          name: "gateway",
+          include: ["test/gateway/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 30_000,
+          // Each file starts its own Redis and replicas; the tests count upstream requests.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",

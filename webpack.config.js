@@ -104,6 +104,16 @@ module.exports = async (env, options) => {
         },
       ],
       client: { overlay: { warnings: false } },
+      // `npm start -- --gateway`: settings the workbench applies when no key is saved.
+      setupMiddlewares(middlewares, devServer) {
+        const preset = process.env.GEOBATCH_DEV_PRESET;
+        if (preset) {
+          devServer.app.get("/dev-preset.json", (_request, response) => {
+            response.type("json").send(preset);
+          });
+        }
+        return middlewares;
+      },
     },
   };
 
@@ -126,5 +136,23 @@ module.exports = async (env, options) => {
     ],
   };
 
-  return [addin, workbench];
+  // The team gateway (dist-gateway/): a Node service, never part of the add-in. Its packages
+  // stay in node_modules (a production install has them), so only src/ is bundled.
+  const gateway = {
+    name: "gateway",
+    target: "node20",
+    entry: { gateway: "./src/gateway/main.ts" },
+    output: { path: path.resolve(__dirname, "dist-gateway"), clean: true },
+    resolve: { extensions: [".ts", ".js"] },
+    module: { rules: [typescriptRule] },
+    externalsPresets: { node: true },
+    externals: [
+      ({ request }, callback) =>
+        callback(undefined, /^[@a-z]/.test(request) ? `commonjs ${request}` : undefined),
+    ],
+    optimization: { minimize: false },
+  };
+
+  // The dev server serves the add-in and the workbench; the gateway is built by `npm run build`.
+  return env.WEBPACK_SERVE ? [addin, workbench] : [addin, workbench, gateway];
 };

@@ -4,7 +4,8 @@
 // exist, it starts the dev server and prints the workbench URL and the Excel-on-the-web command.
 //
 // The emulator's flags pass through, e.g. `npm start -- --rate-limit 5 --job-ms 3000
-// --outage-seconds 30` (all of them: src/dev/emulator/flags.ts).
+// --outage-seconds 30` (all of them: src/dev/emulator/flags.ts). `--gateway` adds the team
+// gateway (./team-gateway.ts) and points the workbench at it.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -12,6 +13,7 @@ import { getHttpsServerOptions } from "office-addin-dev-certs";
 import { UsageError } from "./cli-args";
 import { GeoapifyEmulator } from "./emulator/emulator";
 import { describeModes, EMULATOR_FLAGS, EMULATOR_USAGE, emulatorOptions } from "./emulator/flags";
+import { RedisMissingError, startTeamGateway, type TeamGateway } from "./team-gateway";
 
 const DEV_SERVER_PORT = Number(process.env.npm_package_config_dev_server_port || 3000);
 const EMULATOR_PORT = Number(process.env.GEOBATCH_EMULATOR_PORT || 3001);
@@ -39,7 +41,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProc
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: EMULATOR_FLAGS });
+  const { values } = parseArgs({ options: { ...EMULATOR_FLAGS, gateway: { type: "boolean" } } });
   const emulator = new GeoapifyEmulator(emulatorOptions(values, EMULATOR_DEFAULTS));
   const emulatorUrl = await emulator.listen(EMULATOR_PORT, "127.0.0.1");
   say(`Geoapify emulator on ${emulatorUrl} (used while no API key is saved)`);
@@ -48,7 +50,17 @@ async function main(): Promise<void> {
 
   const https = await devServerUsesHttps();
   const origin = `${https ? "https" : "http"}://localhost:${DEV_SERVER_PORT}`;
-  const env = { GEOBATCH_EMULATOR_TARGET: emulatorUrl, GEOBATCH_DEV_HTTPS: https ? "1" : "0" };
+  const env: NodeJS.ProcessEnv = {
+    GEOBATCH_EMULATOR_TARGET: emulatorUrl,
+    GEOBATCH_DEV_HTTPS: https ? "1" : "0",
+  };
+  let team: TeamGateway | undefined;
+  if (values.gateway) {
+    team = await startTeamGateway(emulatorUrl);
+    env.GEOBATCH_DEV_PRESET = JSON.stringify(team.preset);
+    say(`Team gateway: replicas ${team.urls.join(" and ")}, upstream the emulator`);
+    say(`  the workbench uses the first with user "demo" (when no key is saved)`);
+  }
 
   const desktopExcel = process.platform === "win32" || process.platform === "darwin";
   const child = desktopExcel
@@ -70,11 +82,13 @@ async function main(): Promise<void> {
 
   const stop = () => {
     child.kill();
+    team?.stop();
     void emulator.close();
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   child.once("exit", (code) => {
+    team?.stop();
     void emulator.close().then(() => process.exit(code ?? 0));
   });
 }
@@ -86,6 +100,10 @@ main().catch((error: Error) => {
   ) {
     say(`${error.message}\nusage: npm start -- ${EMULATOR_USAGE}`);
     process.exit(2);
+  }
+  if (error instanceof RedisMissingError) {
+    say(error.message);
+    process.exit(1);
   }
   say(`Could not start: ${error.message}`);
   process.exit(1);

@@ -24,6 +24,8 @@ import { UNLIMITED_RATE_PER_SECOND } from "./strategies/cell";
 import { geoBatchStrategy } from "./strategies/geobatch";
 import { naiveStrategy } from "./strategies/naive";
 import { evaluateTargets } from "./targets";
+import { runTeamCase, type TeamCaseResult } from "./team-case";
+import { renderTeamCase, teamProblems, teamTargets } from "./team-report";
 
 /** The benchmark's terminal voice: progress on stderr, so stdout carries only the report. */
 const logger = {
@@ -57,7 +59,10 @@ const QUICK_OUTAGE_MS = 3_000;
 /** Exit code of a full run that missed a target but got every cell right. */
 const EXIT_MISSED_TARGET = 3;
 
-async function main(args: string[], options: BenchOptions): Promise<BenchReport> {
+async function main(
+  args: string[],
+  options: BenchOptions
+): Promise<BenchReport & { team: TeamCaseResult }> {
   const emulator = new GeoapifyEmulator(options.model);
   const baseUrl = await emulator.listen(0, "127.0.0.1");
   try {
@@ -97,6 +102,8 @@ async function main(args: string[], options: BenchOptions): Promise<BenchReport>
       limits.push(result);
     }
 
+    const team = await runTeamCase(options.model, options.quick ? 100 : 1_000, logger.progress);
+
     logger.progress(`heap of ${formatCount(CACHE_HEAP_ENTRIES)} cached places`);
     const cacheHeap = await measureCacheHeap(CACHE_HEAP_ENTRIES);
 
@@ -117,8 +124,9 @@ async function main(args: string[], options: BenchOptions): Promise<BenchReport>
       limits,
       runs: options.runs,
       cacheHeap,
-      targets: evaluateTargets(cases, limits, cacheHeap, options.model),
-      problems: [...findProblems(cases), ...findLimitProblems(limits)],
+      targets: [...evaluateTargets(cases, limits, cacheHeap, options.model), ...teamTargets(team)],
+      problems: [...findProblems(cases), ...findLimitProblems(limits), ...teamProblems(team)],
+      team,
     };
   } finally {
     await emulator.close();
@@ -207,7 +215,9 @@ try {
 main(args, options).then(
   (report) => {
     process.stdout.write(
-      options.json ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report)
+      options.json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : renderMarkdown(report) + renderTeamCase(report.team)
     );
     for (const problem of report.problems) logger.error(`PROBLEM: ${problem}`);
     const missed = report.targets.filter((target) => target.met === false);

@@ -34,6 +34,7 @@ describe("architecture walls", () => {
     ["batching", ["geoapify", "functions", "taskpane", "runtime", "settings", "cache", "dev"]],
     ["geoapify", ["functions", "taskpane", "runtime", "settings", "cache", "batching", "dev"]],
     ["cache", ["functions", "taskpane", "runtime", "geoapify", "batching", "dev"]],
+    ["gateway", ["functions", "taskpane", "runtime", "settings", "cache", "batching", "dev"]],
     [
       "places",
       ["functions", "taskpane", "runtime", "geoapify", "batching", "cache", "settings", "dev"],
@@ -64,6 +65,18 @@ describe("architecture walls", () => {
         rooms.filter((target) => target === "dev" || target.startsWith("..")),
         file
       ).toEqual([]);
+    }
+  });
+
+  it("only the gateway's store module speaks Redis, and nothing else imports the gateway", () => {
+    for (const file of sourceFiles(SRC)) {
+      const code = readFileSync(file, "utf8");
+      if (!file.startsWith(join(SRC, "gateway", "store"))) {
+        expect(code, file).not.toMatch(/from\s+"ioredis"/);
+      }
+      if (!file.startsWith(join(SRC, "gateway"))) {
+        expect(importedRooms(file), file).not.toContain("gateway");
+      }
     }
   });
 });

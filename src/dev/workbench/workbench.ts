@@ -15,6 +15,7 @@ import { CardPanel } from "./card-panel";
 import { EmulatorControls, emulatorBase } from "./emulator-controls";
 import { type CellRef, formatRef, isFormula, parseRange, parseRef } from "./formula";
 import { Grid, describeCell } from "./grid";
+import { applyDevPreset } from "./dev-preset";
 import { CustomFunctionsHost } from "./host";
 import { WorkbenchHost } from "./pane-host";
 import { SettingsStrip } from "./settings-strip";
@@ -50,7 +51,9 @@ const style = document.createElement("style");
 style.textContent = css;
 document.head.append(style);
 
-const ready = host.load({ metadataUrl: "/functions.json", manifestUrl: "/manifest.xml" });
+const ready = applyDevPreset().then(() =>
+  host.load({ metadataUrl: "/functions.json", manifestUrl: "/manifest.xml" })
+);
 buildPage();
 
 /** What the end-to-end tests drive the page with: the same operations as the UI, minus the
