@@ -185,6 +185,7 @@ export class ConnectionSection {
       const result = await runtime.checkKey();
       model.setKey(result);
       say(this.keyMessage, answers[result], result !== "valid");
+      if (result === "valid") await this.refreshCredits();
     } catch {
       say(this.keyMessage, answers.failed, true);
     }
@@ -224,6 +225,7 @@ export class ConnectionSection {
     await this.context.runtime.setEndpointKind(choice === "gateway" ? "gateway" : "geoapify");
     await this.context.runtime.setBaseUrl(url);
     say(this.endpointMessage, words.connection.endpointSaved);
+    await this.refreshCredits();
   }
 
   private async saveRate(): Promise<void> {
@@ -241,7 +243,14 @@ export class ConnectionSection {
       this.budgetMessage,
       checked.value === undefined ? words.credits.budgetRemoved : words.credits.budgetSaved
     );
+    await this.refreshCredits();
+  }
+
+  /** Today's credits as counted for the saved endpoint: a team gateway counts its own. */
+  private async refreshCredits(): Promise<void> {
     const credits = await this.context.runtime.creditsToday().catch(() => undefined);
-    if (credits) this.context.model.setCredits(credits);
+    if (!credits) return;
+    this.context.model.setCredits(credits);
+    this.render();
   }
 }
