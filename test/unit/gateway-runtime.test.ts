@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { classifyFailure } from "../../src/functions/failures";
 import { describeFailure } from "../../src/functions/messages";
 import { hashApiKey } from "../../src/geoapify/job-store";
+import { officeSsoToken } from "../../src/runtime/sso";
 import { SETTING_KEYS, memoryStore } from "../../src/settings/settings";
 import { answerFor, FakeGeoapify } from "./support/fake-geoapify";
 import { FakeGateway, GATEWAY_ORIGIN, GATEWAY_TOKEN, SSO_TOKEN } from "./support/fake-gateway";
@@ -223,5 +224,39 @@ describe("Office SSO", () => {
     const { geocoder } = await start();
     expect(await drain([geocoder.lookup(search(ADDRESS))])).toEqual([fulfilled(ADDRESS)]);
     for (const request of gateway.requests) expect(request.authorization).toBeNull();
+  });
+});
+
+describe("officeSsoToken", () => {
+  it("asks Office silently, reuses the answer for five minutes, and answers undefined on failure", async () => {
+    const asked: unknown[] = [];
+    let fail = false;
+    Object.assign(globalThis, {
+      OfficeRuntime: {
+        auth: {
+          getAccessToken: async (options: unknown) => {
+            asked.push(options);
+            if (fail) throw new Error("13003: not a work account");
+            return SSO_TOKEN;
+          },
+        },
+      },
+    });
+    let now = 0;
+    const token = officeSsoToken(() => now);
+    expect(await token()).toBe(SSO_TOKEN);
+    now = 4 * 60_000;
+    expect(await token()).toBe(SSO_TOKEN);
+    expect(asked).toEqual([
+      { allowSignInPrompt: false, allowConsentPrompt: false, forMSGraphAccess: false },
+    ]);
+    fail = true;
+    now = 5 * 60_000;
+    expect(await token()).toBeUndefined();
+    expect(asked).toHaveLength(2);
+  });
+
+  it("answers undefined outside Office", async () => {
+    expect(await officeSsoToken()()).toBeUndefined();
   });
 });
