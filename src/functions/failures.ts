@@ -4,7 +4,12 @@
 import { GeoapifyError } from "../geoapify/errors";
 import type { Lookup } from "../places/lookup";
 import { InvalidInputError } from "../places/problems";
-import { BudgetExceededError, GeoBatchStoppedError, NotCachedError } from "../runtime/errors";
+import {
+  BudgetExceededError,
+  GatewayBudgetError,
+  GeoBatchStoppedError,
+  NotCachedError,
+} from "../runtime/errors";
 import { MissingApiKeyError } from "../settings/settings";
 import type { Failure, FailureKind } from "./messages";
 
@@ -24,6 +29,7 @@ const GEOAPIFY_KINDS = new Set<string>([
   "still-running",
   "network",
   "server",
+  "unavailable",
   "bad-request",
   "malformed",
   "aborted",
@@ -36,6 +42,9 @@ export function classifyFailure(error: unknown): Failure {
   if (error instanceof MissingApiKeyError) return { kind: "missing-key" };
   if (error instanceof BudgetExceededError) {
     return { kind: "budget", budgetCredits: error.budgetCredits };
+  }
+  if (error instanceof GatewayBudgetError) {
+    return { kind: "gateway-budget", budgetCredits: error.budgetCredits };
   }
   if (error instanceof NotCachedError) return { kind: "not-cached" };
   if (error instanceof GeoBatchStoppedError) return { kind: "stopped" };

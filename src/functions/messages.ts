@@ -16,8 +16,8 @@ const QUOTED_ADDRESS_LENGTH = 40;
 export type Failure =
   | { kind: "invalid-input"; problem: InputProblem }
   | { kind: "not-found"; lookup: Lookup }
-  | { kind: "budget"; budgetCredits?: number }
-  | { kind: Exclude<FailureKind, "invalid-input" | "not-found" | "budget"> };
+  | { kind: "budget" | "gateway-budget"; budgetCredits?: number }
+  | { kind: Exclude<FailureKind, "invalid-input" | "not-found" | "budget" | "gateway-budget"> };
 
 export type FailureKind =
   | "invalid-input"
@@ -25,12 +25,14 @@ export type FailureKind =
   | "auth"
   | "bad-request"
   | "budget"
+  | "gateway-budget"
   | "not-found"
   | "not-cached"
   | "quota"
   | "still-running"
   | "network"
   | "server"
+  | "unavailable"
   | "malformed"
   | "aborted"
   | "stopped"
@@ -63,6 +65,12 @@ export const FAILURES: { [K in FailureKind]: FailureWording<K> } = {
       `${budgetCredits === undefined ? "Today's credit budget" : `Today's budget of ${budgetCredits} credits`} ` +
       "is spent: raise it in the GeoBatch pane, or recalculate tomorrow",
   },
+  "gateway-budget": {
+    error: "#VALUE!",
+    message: ({ budgetCredits }) =>
+      `Your team gateway's daily budget${budgetCredits === undefined ? "" : ` of ${budgetCredits} credits`} ` +
+      "is spent: ask its administrator, or recalculate tomorrow",
+  },
   "not-found": { error: "#N/A", message: ({ lookup }) => noMatchMessage(lookup) },
   "not-cached": { error: "#N/A", message: () => "Press Enter to geocode" },
   quota: {
@@ -80,6 +88,12 @@ export const FAILURES: { [K in FailureKind]: FailureWording<K> } = {
     message: () => "Could not reach Geoapify: check the connection, then recalculate",
   },
   server: { error: "#N/A", message: () => "Geoapify is having trouble: recalculate later" },
+  unavailable: {
+    error: "#N/A",
+    message: () =>
+      "The geocoding service (your team gateway or Geoapify) is unavailable: recalculate in a " +
+      "few minutes",
+  },
   malformed: {
     error: "#N/A",
     message: () => "Geoapify sent an unreadable answer: recalculate later",

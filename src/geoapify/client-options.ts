@@ -11,6 +11,16 @@ export interface GeoapifyClientOptions {
   baseUrl: string;
   /** Sent only as the `apiKey` query parameter; hashed (SHA-256) wherever it is identified. */
   apiKey: string;
+  /**
+   * Who pays, where it is not the key: a team gateway's endpoint and user, whose token may
+   * rotate. Hashed in place of the key to tell stored jobs and the rate channel apart.
+   */
+  account?: string;
+  /**
+   * Read before every request: the token to send as `apiKey` now (a rotated gateway token) and
+   * an `Authorization: Bearer` token (Office SSO, for a team gateway only). Default: `apiKey`.
+   */
+  credentials?: () => Promise<Credentials>;
   /** The plan's requests per second, polls included. Default 5 (the free plan). */
   ratePerSecond?: number;
   /** How long a caller waits for a job after Geoapify accepted it. Default 120_000. */
@@ -57,6 +67,11 @@ export interface GeoapifyClientOptions {
   windowMarginMs?: number;
   /** ky's timeout for one HTTP exchange; expiry counts as no answer. Default 30_000. */
   requestTimeoutMs?: number;
+}
+
+export interface Credentials {
+  apiKey: string;
+  bearer?: string;
 }
 
 export interface ClientState {

@@ -22,7 +22,7 @@ export type { JobKind } from "./job-kinds";
 export type { JobResult, JobSpec } from "./job";
 export { hashApiKey, openJobStore, memoryJobStore } from "./job-store";
 export type { JobStore, StoredJob } from "./job-store";
-export type { ClientState, GeoapifyClientOptions, RunOptions } from "./client-options";
+export type { ClientState, Credentials, GeoapifyClientOptions, RunOptions } from "./client-options";
 
 /** Geoapify keeps a job's results 24 hours. */
 const RETENTION_MS = 24 * 60 * 60_000;
@@ -77,17 +77,19 @@ export class GeoapifyClient {
     });
     this.#transport = new Transport({
       baseUrl: this.#baseUrl,
-      apiKey: options.apiKey,
+      credentials: options.credentials ?? (async () => ({ apiKey: options.apiKey })),
       scheduler: this.#scheduler,
       fetch: options.fetch,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       maxAttempts: options.maxAttempts ?? 4,
       backoff,
+      outageLimitMs: options.waitLimitMs ?? 120_000,
+      now,
       timers,
       lifetime: this.#lifetime.signal,
       onRetry: (retry) => onEvent({ type: "retried", ...retry }),
     });
-    this.#keyHash = hashApiKey(options.apiKey);
+    this.#keyHash = hashApiKey(options.account ?? options.apiKey);
     const openChannel = options.rateChannel ?? openRateChannel;
     void this.#keyHash.then((hash) => {
       const channel = openChannel(this.#baseUrl, hash);

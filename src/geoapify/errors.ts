@@ -20,8 +20,13 @@ export type GeoapifyErrorKind =
   | "malformed"
   /** The caller aborted before anything was sent, or the client was closed. */
   | "aborted"
-  /** The credits gate (`admit`) refused these inputs; they were not sent. */
+  /**
+   * The credits gate (`admit`) refused these inputs and they were not sent (no status), or a team
+   * gateway answered 429 "Budget Exceeded": its user's daily budget is spent (`budgetCredits`).
+   */
   | "budget"
+  /** 503 for longer than the caller's wait limit: the service (a team gateway) is down. */
+  | "unavailable"
   /** Geoapify no longer knows the job (404), even after one resubmission. */
   | "expired";
 
@@ -33,7 +38,9 @@ export class GeoapifyError extends Error {
     /** HTTP status when the failure came from an answer, for telemetry. */
     readonly status?: number,
     /** A fixed technical note, e.g. "poll answer is not JSON". Never user wording. */
-    detail?: string
+    detail?: string,
+    /** "budget" from a team gateway: the daily budget its refusal names, when readable. */
+    readonly budgetCredits?: number
   ) {
     super(
       `geoapify ${kind}${status === undefined ? "" : ` (HTTP ${status})`}${detail ? `: ${detail}` : ""}`

@@ -296,8 +296,9 @@ export class Job {
     } catch (error) {
       const failure = asGeoapifyError(error);
       if (this.#ended) return;
-      if (failure.kind !== "network" && failure.kind !== "server") return this.#fail(failure);
-      // A failed poll is no reason to abandon a paid job: try again later.
+      const passing = ["network", "server", "unavailable"].includes(failure.kind);
+      if (!passing) return this.#fail(failure);
+      // A failed poll (an outage included) is no reason to abandon a paid job: try again later.
       this.#lastFailure = failure;
     } finally {
       this.#polling = false;

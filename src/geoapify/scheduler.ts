@@ -39,6 +39,7 @@
 // they wait, and serve as probes.
 
 import { GeoapifyError } from "./errors";
+import { budgetRefusal } from "./refusals";
 import { backoffDelayMs, retryAfterDelayMs, type BackoffPolicy } from "./retry";
 import type { RateChannel } from "./shared-rate";
 
@@ -169,7 +170,8 @@ export class RequestScheduler {
 
   /**
    * Sends `request` when the rate allows, repeating it after every 429 until another answer
-   * comes. Resolves with that answer (`undefined`: none came); rejects with "quota" or "aborted".
+   * comes. Resolves with that answer (`undefined`: none came); rejects with "quota", "aborted" or
+   * a gateway's "budget".
    */
   async send(request: ScheduledRequest): Promise<Exchange | undefined> {
     for (let retry = false; ; retry = true) {
@@ -185,6 +187,12 @@ export class RequestScheduler {
       }
       ticket.counted.endedAt = this.#options.now();
       this.#options.onEvent({ type: "request", request: request.kind, status: exchange?.status });
+      // A team gateway's budget refusal is a 429 that says nothing about the rate: read first.
+      const refusal = exchange && budgetRefusal(exchange);
+      if (refusal) {
+        this.#onAnswered(ticket);
+        throw refusal;
+      }
       if (exchange?.status === 429) {
         this.#onRateLimited(exchange, ticket);
         continue;

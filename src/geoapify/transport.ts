@@ -9,10 +9,16 @@
 //   502, 503, 504). With no answer the job may exist already, and repeating the POST could bill
 //   every input twice, so that fails as "network".
 // - 401/403, 400 and 404 are final: repeating them cannot succeed.
+// - 503 is an outage (a team gateway that lost its Redis, or one whose upstream stayed too busy),
+//   and a 503'd POST created no job. A submit or a single lookup waits it out, retried with
+//   Retry-After honoured (capped) else a growing back-off, until `outageLimitMs` after its first
+//   503 (the job timeout), then fails "unavailable". A poll fails "unavailable" after its
+//   attempts like any 5xx, and its job polls again later: a paid job is never abandoned.
 
 import ky from "ky";
+import type { Credentials } from "./client-options";
 import { GeoapifyError } from "./errors";
-import { backoffDelayMs, type BackoffPolicy } from "./retry";
+import { backoffDelayMs, retryAfterDelayMs, type BackoffPolicy } from "./retry";
 import type { Exchange, RequestKind, RequestScheduler, Timers } from "./scheduler";
 
 /** 5xx answers to the POST that show the job was not created, so resubmitting is safe. */
@@ -42,13 +48,17 @@ export interface Answer {
 
 export interface TransportOptions {
   baseUrl: string;
-  apiKey: string;
+  /** Read before every request (see GeoapifyClientOptions.credentials). */
+  credentials: () => Promise<Credentials>;
   scheduler: RequestScheduler;
   fetch: typeof fetch | undefined;
   requestTimeoutMs: number;
   /** Attempts per request for failures other than 429, the first one included. */
   maxAttempts: number;
   backoff: BackoffPolicy;
+  /** How long a submit or single lookup waits out 503s, from the first one. */
+  outageLimitMs: number;
+  now: () => number;
   timers: Timers;
   /** Ends every retry wait when the client closes. */
   lifetime: AbortSignal;
@@ -58,6 +68,15 @@ export interface TransportOptions {
     delayMs: number;
     attempt: number;
   }) => void;
+}
+
+/** What one request's failures so far allow. */
+interface FailureTally {
+  /** Failures other than an outage's 503s. */
+  failures: number;
+  outages: number;
+  /** When the first 503 came. */
+  outageSince?: number;
 }
 
 export class Transport {
@@ -70,6 +89,7 @@ export class Transport {
   /** Sends `spec` until it succeeds; throws the GeoapifyError that ended it otherwise. */
   async send(spec: RequestSpec): Promise<Answer> {
     let requests = 0;
+    const tally: FailureTally = { failures: 0, outages: 0 };
     for (let attempt = 1; ; attempt++) {
       const exchange = await this.#options.scheduler.send({
         kind: spec.kind,
@@ -83,25 +103,39 @@ export class Transport {
       if (exchange !== undefined && exchange.status >= 200 && exchange.status < 300) {
         return { status: exchange.status, body: exchange.body, requests };
       }
-      const { error, retryable } = judge(spec.kind, exchange?.status);
-      if (!retryable || attempt >= this.#options.maxAttempts) {
-        throw error;
-      }
-      const delayMs = backoffDelayMs(attempt, this.#options.backoff);
+      const delayMs = this.#retryDelayMs(spec, exchange, tally);
       this.#options.onRetry({ request: spec.kind, status: exchange?.status, delayMs, attempt });
       await this.#sleep(delayMs, spec.signal);
     }
   }
 
+  /** The wait before repeating `spec` after this answer; throws when it must not be repeated. */
+  #retryDelayMs(spec: RequestSpec, exchange: Exchange | undefined, tally: FailureTally): number {
+    const { error, retryable } = judge(spec.kind, exchange?.status);
+    const { backoff, now, outageLimitMs, maxAttempts } = this.#options;
+    const askedMs = exchange && retryAfterDelayMs(exchange.headers, backoff.maxDelayMs, now());
+    if (exchange?.status === 503 && spec.kind !== "poll") {
+      // An outage does not use up the attempts other failures have: it lasts the job timeout.
+      tally.outageSince ??= now();
+      const leftMs = tally.outageSince + outageLimitMs - now();
+      if (leftMs <= 0) throw error;
+      return Math.min(leftMs, askedMs ?? backoffDelayMs(++tally.outages, backoff));
+    }
+    if (!retryable || ++tally.failures >= maxAttempts) throw error;
+    return Math.max(askedMs ?? 0, backoffDelayMs(tally.failures, backoff));
+  }
+
   /** One HTTP round trip, or `undefined` when no complete answer arrived. */
   async exchange(spec: RequestSpec): Promise<Exchange | undefined> {
-    const { baseUrl, apiKey, fetch, requestTimeoutMs } = this.#options;
+    const { baseUrl, credentials, fetch, requestTimeoutMs } = this.#options;
     try {
+      const { apiKey, bearer } = await credentials();
       // Neither the caller's signal nor the lifetime is passed on: a sent submit may have created
       // a job, and its answer (the job id) must not be lost.
       const response = await ky(`${baseUrl}${spec.path}`, {
         method: spec.method,
         searchParams: { ...spec.params, apiKey },
+        headers: bearer ? { Authorization: `Bearer ${bearer}` } : undefined,
         json: spec.json,
         timeout: requestTimeoutMs,
         fetch,
@@ -146,6 +180,10 @@ function judge(
   }
   if (status === 401 || status === 403) {
     return { error: new GeoapifyError("auth", status), retryable: false };
+  }
+  if (status === 503) {
+    // Nothing was created: every kind may repeat it (send() decides for how long).
+    return { error: new GeoapifyError("unavailable", status), retryable: true };
   }
   if (status >= 500) {
     const retryable = kind !== "submit" || JOB_NOT_CREATED.has(status);

@@ -20,6 +20,8 @@ export interface CreditsSnapshot {
   spent: number;
   /** Undefined: no budget set. */
   budget: number | undefined;
+  /** A team gateway's user, when these are the gateway's figures for them rather than ours. */
+  user?: string;
 }
 
 interface Persisted {

@@ -30,3 +30,12 @@ export class BudgetExceededError extends Error {
     super(`Daily budget of ${budgetCredits} credits reached`);
   }
 }
+
+/** A team gateway refused the work: its user's daily budget (when it named it) is spent. */
+export class GatewayBudgetError extends Error {
+  override readonly name = "GatewayBudgetError";
+
+  constructor(readonly budgetCredits?: number) {
+    super("The team gateway's daily budget is spent");
+  }
+}

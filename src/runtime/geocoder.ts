@@ -27,7 +27,14 @@ import {
   type Settings,
 } from "../settings/settings";
 import { CreditLedger, type CreditsSnapshot } from "./credits";
-import { BudgetExceededError, GeoBatchStoppedError, NotCachedError } from "./errors";
+import {
+  BudgetExceededError,
+  GatewayBudgetError,
+  GeoBatchStoppedError,
+  NotCachedError,
+} from "./errors";
+import { GatewayAccounts } from "./gateway-accounts";
+import { officeSsoToken, type SsoTokenSource } from "./sso";
 import { publish } from "./telemetry";
 
 export { GeoBatchStoppedError } from "./errors";
@@ -49,6 +56,8 @@ export interface GeocoderOptions {
   jobStore?: Promise<JobStore>;
   /** Options for every client this geocoder creates (the endpoint and limits come from settings). */
   client?: Partial<Omit<GeoapifyClientOptions, "baseUrl" | "apiKey" | "onResults" | "admit">>;
+  /** Office's SSO token, sent to a team gateway only. Default: OfficeRuntime.auth's. */
+  ssoToken?: SsoTokenSource;
 }
 
 export interface LookupCallOptions {
@@ -58,11 +67,14 @@ export interface LookupCallOptions {
   preview?: boolean;
 }
 
-/** One client and what was read for it: clients are per endpoint, key and limits. */
+/** One client and what was read for it: clients are per endpoint, payer and limits. */
 interface Connection {
   client: GeoapifyClient;
+  /** The latest read: a team gateway's token may have rotated since the client was opened. */
   endpoint: Endpoint;
+  /** Hash of who pays: the key, or a team gateway's endpoint and user (`account`). */
   keyHash: string;
+  account: string | undefined;
   limits: Limits;
 }
 
@@ -74,6 +86,8 @@ export class Geocoder {
   private readonly cacheReady: Promise<GeocodeCache>;
   private readonly jobStore: Promise<JobStore>;
   private readonly credits: CreditLedger;
+  private readonly gateways: GatewayAccounts;
+  private usageReading: Promise<void> | undefined;
   private cache: GeocodeCache | undefined;
   /** The settings read whose cache lifetimes are in force. */
   private lifetimesFrom: Limits | undefined;
@@ -91,6 +105,10 @@ export class Geocoder {
     this.cacheReady = options.cache.then((cache) => (this.cache = cache));
     this.jobStore = options.jobStore ?? openJobStore();
     this.credits = new CreditLedger(this.settings.store);
+    this.gateways = new GatewayAccounts({
+      ssoToken: options.ssoToken ?? officeSsoToken(),
+      fetch: options.client?.fetch,
+    });
   }
 
   /**
@@ -148,11 +166,16 @@ export class Geocoder {
     return (await this.connect(endpoint)).client.checkKey();
   }
 
-  /** Today's credits for the saved key (UTC day). */
+  /** Today's credits for the saved key (UTC day): a team gateway's own figures for its user. */
   async creditsToday(): Promise<CreditsSnapshot | undefined> {
     const endpoint = await this.settings.endpoint();
     if (!endpoint) return undefined;
     const { keyHash, limits } = await this.connect(endpoint);
+    const usage = await this.gateways.usage(endpoint);
+    if (typeof usage === "object") {
+      const { day, creditsToday, dailyBudgetCredits, user } = usage;
+      return { day, spent: creditsToday, budget: dailyBudgetCredits ?? undefined, user };
+    }
     await this.credits.ready();
     return this.credits.snapshot(keyHash, limits.dailyBudgetCredits);
   }
@@ -235,52 +258,76 @@ export class Geocoder {
     const { kind, options } = lookups[0];
     const inputs = lookups.map((lookup) => lookup.input);
     const job: JobSpec = { kind, params: jobParams(options), inputs, tag: batchId };
-    const results = await client.run(job, { signal, onSent: release });
-    return results.map((result) =>
-      result instanceof GeoapifyError && result.kind === "budget"
-        ? new BudgetExceededError(limits.dailyBudgetCredits ?? 0)
-        : result
+    const results = await client.run(job, { signal, onSent: release }).catch((error: unknown) => {
+      throw budgetFact(error, limits.dailyBudgetCredits) ?? error;
+    });
+    return results.map((result) => budgetFact(result, limits.dailyBudgetCredits) ?? result);
+  }
+
+  /**
+   * The client for this endpoint, payer and limits; a new key starts with a fresh scheduler. The
+   * payer of a team gateway is its user, so a rotated token keeps the user's scheduler, stored
+   * jobs and credits.
+   */
+  private connect(endpoint: Endpoint): Promise<Connection> {
+    return Promise.all([this.settings.limits(), this.gateways.account(endpoint)]).then(
+      ([limits, account]) => {
+        const payer = account ?? endpoint.apiKey;
+        const id = [endpoint.baseUrl, payer, limits.ratePerSecond, limits.jobTimeoutMs]
+          .concat(limits.dailyBudgetCredits ?? [])
+          .join("\n");
+        let connection = this.connections.get(id);
+        if (!connection) {
+          connection = this.openConnection(endpoint, limits, account);
+          this.connections.set(id, connection);
+        }
+        return connection.then((opened) => {
+          opened.endpoint = endpoint;
+          return (this.latest = opened);
+        });
+      }
     );
   }
 
-  /** The client for this endpoint, key and limits; a new key starts with a fresh scheduler. */
-  private connect(endpoint: Endpoint): Promise<Connection> {
-    return this.settings.limits().then((limits) => {
-      const id = [endpoint.baseUrl, endpoint.apiKey, limits.ratePerSecond, limits.jobTimeoutMs]
-        .concat(limits.dailyBudgetCredits ?? [])
-        .join("\n");
-      let connection = this.connections.get(id);
-      if (!connection) {
-        connection = this.openConnection(endpoint, limits);
-        this.connections.set(id, connection);
-      }
-      return connection.then((opened) => (this.latest = opened));
-    });
-  }
-
-  private async openConnection(endpoint: Endpoint, limits: Limits): Promise<Connection> {
-    const [keyHash, jobStore] = await Promise.all([hashApiKey(endpoint.apiKey), this.jobStore]);
-    const client = new GeoapifyClient({
+  private async openConnection(
+    endpoint: Endpoint,
+    limits: Limits,
+    account: string | undefined
+  ): Promise<Connection> {
+    const [keyHash, jobStore] = await Promise.all([
+      hashApiKey(account ?? endpoint.apiKey),
+      this.jobStore,
+    ]);
+    const connection = { endpoint, keyHash, limits, account } as Connection;
+    connection.client = new GeoapifyClient({
       ...this.clientOptions,
       baseUrl: endpoint.baseUrl,
       apiKey: endpoint.apiKey,
+      account,
+      credentials: () => this.gateways.credentialsFor(connection, () => this.settings.endpoint()),
       ratePerSecond: limits.ratePerSecond,
       waitLimitMs: limits.jobTimeoutMs,
       jobStore,
       admit: (inputs, creditsPerInput) =>
         this.credits.admit(keyHash, limits.dailyBudgetCredits, inputs, creditsPerInput),
-      onEvent: (event) => this.onClientEvent(event, keyHash, limits),
+      onEvent: (event) => this.onClientEvent(event, connection),
       onResults: (job, results) => void this.store(endpoint.baseUrl, job, results),
     });
     await this.credits.ready();
-    return { client, endpoint, keyHash, limits };
+    return connection;
   }
 
-  private onClientEvent(event: ClientEvent, keyHash: string, limits: Limits): void {
+  private onClientEvent(event: ClientEvent, { endpoint, keyHash, limits }: Connection): void {
     publish(event);
-    if (event.type === "submitted") {
-      publish({ type: "credits", ...this.credits.snapshot(keyHash, limits.dailyBudgetCredits) });
+    if (event.type !== "submitted") return;
+    if (endpoint.gateway) {
+      // The gateway's figures, not ours: its cache and joined jobs cost its users nothing.
+      this.usageReading ??= this.creditsToday()
+        .then((credits) => credits && publish({ type: "credits", ...credits }))
+        .finally(() => (this.usageReading = undefined));
+      return;
     }
+    publish({ type: "credits", ...this.credits.snapshot(keyHash, limits.dailyBudgetCredits) });
   }
 
   /** Caches a collected job's answers; failures are never cached, so the next recalculation
@@ -310,6 +357,14 @@ export class Geocoder {
       }, 0);
     }
   }
+}
+
+/** A "budget" refusal as the runtime's fact: a team gateway's (its 429) or the pane's own. */
+function budgetFact(error: unknown, paneBudget: number | undefined): Error | undefined {
+  if (!(error instanceof GeoapifyError) || error.kind !== "budget") return undefined;
+  return error.status === 429
+    ? new GatewayBudgetError(error.budgetCredits)
+    : new BudgetExceededError(paneBudget ?? 0);
 }
 
 /** Results of another endpoint (a proxy, the emulator) must never answer for Geoapify's. */

@@ -48,6 +48,8 @@ export const SETTING_KEYS = {
   apiKey: "geoapify.apiKey",
   /** Optional API origin, for a proxy or the emulator. Default: Geoapify itself. */
   baseUrl: "geoapify.baseUrl",
+  /** "gateway" when `baseUrl` is a team gateway (its token is then `apiKey`); else absent. */
+  endpointKind: "geoapify.endpointKind",
   ...numericKeys(),
 } as const;
 
@@ -76,7 +78,12 @@ export interface Endpoint {
   baseUrl: string;
   /** True when no key is saved and a dev build fell back to the embedded emulator. */
   emulated: boolean;
+  /** True when `baseUrl` is a team gateway and `apiKey` a user's gateway token. */
+  gateway: boolean;
 }
+
+/** What the saved endpoint is: Geoapify (or a plain proxy), or a team gateway. */
+export type EndpointKind = "geoapify" | "gateway";
 
 export interface SettingsOptions {
   /** Default: OfficeRuntime.storage in an Office host, else localStorage, else memory. */
@@ -152,6 +159,13 @@ export class Settings {
       : this.store.removeItem(SETTING_KEYS.baseUrl));
   }
 
+  /** Saves whether the saved custom endpoint is a team gateway. */
+  async setEndpointKind(kind: EndpointKind): Promise<void> {
+    await (kind === "gateway"
+      ? this.store.setItem(SETTING_KEYS.endpointKind, "gateway")
+      : this.store.removeItem(SETTING_KEYS.endpointKind));
+  }
+
   private async readLimits(): Promise<Limits> {
     const names = Object.keys(NUMERIC_SETTINGS) as NumericSettingKey[];
     const values = await Promise.all(
@@ -165,16 +179,25 @@ export class Settings {
   }
 
   private async readEndpoint(): Promise<Endpoint | undefined> {
-    const [apiKey, baseUrl] = await Promise.all([
+    const [apiKey, baseUrl, kind] = await Promise.all([
       this.apiKey(),
       this.store.getItem(SETTING_KEYS.baseUrl),
+      this.store.getItem(SETTING_KEYS.endpointKind),
     ]);
     if (apiKey) {
-      return { apiKey, baseUrl: trimSlash(baseUrl?.trim() || GEOAPIFY_BASE_URL), emulated: false };
+      const custom = trimSlash(baseUrl?.trim() ?? "");
+      // Only a saved custom address can be a gateway: Geoapify's own never is.
+      const gateway = kind === "gateway" && custom !== "";
+      return { apiKey, baseUrl: custom || GEOAPIFY_BASE_URL, emulated: false, gateway };
     }
     if (this.emulatorUrl) {
       const url = new URL(this.emulatorUrl, globalThis.location?.href ?? "http://localhost/");
-      return { apiKey: EMULATOR_API_KEY, baseUrl: trimSlash(url.href), emulated: true };
+      return {
+        apiKey: EMULATOR_API_KEY,
+        baseUrl: trimSlash(url.href),
+        emulated: true,
+        gateway: false,
+      };
     }
     return undefined;
   }

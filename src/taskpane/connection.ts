@@ -45,6 +45,7 @@ export class ConnectionSection {
   private readonly perCellLine = el("p", { id: "credits-per-cell" });
   private readonly endpointSelect: HTMLSelectElement;
   private readonly customUrl: FluentInput;
+  private readonly gatewayHint = el("p", { class: "hint", id: "gateway-hint" });
 
   constructor(private readonly context: SectionContext) {
     this.keyInput = textInput("api-key", words.connection.keyLabel, {
@@ -77,7 +78,7 @@ export class ConnectionSection {
     });
     this.customUrl.hidden = true;
     this.endpointSelect.addEventListener("change", () => {
-      this.customUrl.hidden = this.endpointSelect.value !== "custom";
+      this.showEndpointChoice();
       say(this.endpointMessage, "");
     });
     const saveEndpoint = button("save-endpoint", words.connection.saveEndpoint);
@@ -97,6 +98,7 @@ export class ConnectionSection {
       el("label", { for: "endpoint", class: "label" }, words.connection.endpointLabel),
       this.endpointSelect,
       this.customUrl,
+      this.gatewayHint,
       saveEndpoint,
       this.endpointMessage,
       el("div", { class: "row" }, this.rateInput, saveRate),
@@ -128,10 +130,10 @@ export class ConnectionSection {
     if (!endpoint) model.setKey("missing");
     if (endpoint && !endpoint.emulated) {
       const choice = Object.entries(ENDPOINTS).find(([, url]) => url === endpoint.baseUrl)?.[0];
-      this.endpointSelect.value = choice ?? "custom";
-      this.customUrl.hidden = choice !== undefined;
+      this.endpointSelect.value = endpoint.gateway ? "gateway" : (choice ?? "custom");
       if (!choice) this.customUrl.value = endpoint.baseUrl;
     }
+    this.showEndpointChoice();
     if (limits) {
       this.rateInput.value ||= String(limits.ratePerSecond);
       this.budgetInput.value ||= limits.dailyBudgetCredits?.toString() ?? "";
@@ -141,9 +143,11 @@ export class ConnectionSection {
   render(): void {
     const { model } = this.context;
     const credits = model.credits;
-    this.spentLine.textContent = credits
-      ? words.credits.spent(credits.spent, credits.day)
-      : words.credits.none;
+    this.spentLine.textContent = !credits
+      ? words.credits.none
+      : credits.user !== undefined
+        ? words.credits.gatewaySpent(credits.user, credits.spent, credits.day, credits.budget)
+        : words.credits.spent(credits.spent, credits.day);
     this.perCellLine.textContent = words.credits.perCell(model.cellsGeocoded());
   }
 
@@ -169,19 +173,39 @@ export class ConnectionSection {
     const { runtime, model } = this.context;
     if (textOf(this.keyInput).trim() !== (await runtime.apiKey())) await this.saveKey();
     say(this.keyMessage, words.connection.checking);
+    const gateway = (await runtime.endpoint().catch(() => undefined))?.gateway;
+    const answers = gateway ? words.connection.checkToken : words.connection.check;
     try {
       const result = await runtime.checkKey();
       model.setKey(result);
-      say(this.keyMessage, words.connection.check[result], result !== "valid");
+      say(this.keyMessage, answers[result], result !== "valid");
+      if (result === "valid") await this.refreshCredits();
     } catch {
-      say(this.keyMessage, words.connection.check.failed, true);
+      say(this.keyMessage, answers.failed, true);
     }
+  }
+
+  /** The URL field for a proxy or a gateway; a gateway's key is the user's gateway token. */
+  private showEndpointChoice(): void {
+    const choice = this.endpointSelect.value;
+    const gateway = choice === "gateway";
+    this.customUrl.hidden = choice !== "custom" && !gateway;
+    this.customUrl.textContent = gateway
+      ? words.connection.gatewayUrlLabel
+      : words.connection.customUrlLabel;
+    this.keyInput.textContent = gateway ? words.connection.tokenLabel : words.connection.keyLabel;
+    this.keyInput.setAttribute(
+      "placeholder",
+      gateway ? words.connection.tokenPlaceholder : words.connection.keyPlaceholder
+    );
+    this.gatewayHint.textContent = gateway ? words.connection.gatewayHint : "";
+    this.gatewayHint.hidden = !gateway;
   }
 
   private async saveEndpoint(): Promise<void> {
     const choice = this.endpointSelect.value;
     let url: string | undefined;
-    if (choice === "custom") {
+    if (choice === "custom" || choice === "gateway") {
       const checked = validateEndpointUrl(textOf(this.customUrl));
       if (!checked.ok) {
         say(this.endpointMessage, checked.message, true);
@@ -192,8 +216,10 @@ export class ConnectionSection {
       url = ENDPOINTS.eu;
     }
     // The global endpoint is the default: saving it removes the setting.
+    await this.context.runtime.setEndpointKind(choice === "gateway" ? "gateway" : "geoapify");
     await this.context.runtime.setBaseUrl(url);
     say(this.endpointMessage, words.connection.endpointSaved);
+    await this.refreshCredits();
   }
 
   private async saveRate(): Promise<void> {
@@ -211,7 +237,14 @@ export class ConnectionSection {
       this.budgetMessage,
       checked.value === undefined ? words.credits.budgetRemoved : words.credits.budgetSaved
     );
+    await this.refreshCredits();
+  }
+
+  /** Today's credits as counted for the saved endpoint: a team gateway counts its own. */
+  private async refreshCredits(): Promise<void> {
     const credits = await this.context.runtime.creditsToday().catch(() => undefined);
-    if (credits) this.context.model.setCredits(credits);
+    if (!credits) return;
+    this.context.model.setCredits(credits);
+    this.render();
   }
 }

@@ -3,7 +3,7 @@
 // listed in one place.
 
 import { geocoder, settings } from "../runtime/runtime";
-import type { NumericSettingKey } from "../settings/settings";
+import type { EndpointKind, NumericSettingKey } from "../settings/settings";
 
 export const runtime = {
   /** Polls a job id that cannot exist: costs no credit, goes through the request scheduler. */
@@ -19,6 +19,7 @@ export const runtime = {
   limits: () => settings.limits(),
   setNumber: (key: NumericSettingKey, value: number | undefined) => settings.setNumber(key, value),
   setBaseUrl: (url: string | undefined) => settings.setBaseUrl(url),
+  setEndpointKind: (kind: EndpointKind) => settings.setEndpointKind(kind),
 };
 
 export type Runtime = typeof runtime;

@@ -23,12 +23,20 @@ export function statusOf(model: PaneModel, now: number): PaneStatus {
   }
   const credits = model.credits;
   if (credits?.budget !== undefined && credits.spent >= credits.budget) {
+    // Only the gateway's administrator can raise a gateway's budget: no action here.
+    if (credits.user !== undefined) {
+      return { tone: "error", text: words.status.gatewayBudget(credits.budget) };
+    }
     return { tone: "error", text: words.status.budget(credits.budget), action: "raise-budget" };
   }
   const wait = model.activeWait(now);
   if (wait?.kind === "quota") return { tone: "error", text: words.status.quota };
   if (wait)
     return { tone: "warning", text: words.status.rateWait(wait.seconds), action: "set-rate" };
+  const outageUntil = model.outageUntil ?? -Infinity;
+  if (outageUntil > now) {
+    return { tone: "warning", text: words.status.outage(Math.ceil((outageUntil - now) / 1000)) };
+  }
 
   const { queued, inFlight, done, failed } = model.progress();
   const jobs = model.scheduler?.jobsInFlight ?? model.jobs.size;

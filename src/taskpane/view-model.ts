@@ -45,6 +45,8 @@ export class PaneModel {
   scheduler: SchedulerStatus | undefined;
   credits: Credits | undefined;
   key: KeyState = "unchecked";
+  /** Until when a 503 outage's retry waits (a team gateway without its Redis). */
+  outageUntil: number | undefined;
   /** A rate or quota wait the telemetry reported; cleared by "resumed". */
   wait: { kind: "rate" | "quota"; until?: number } | undefined;
   /** Keys of batches dispatched and not yet settled, by batch id. */
@@ -101,6 +103,11 @@ export class PaneModel {
       case "rate-limited":
         this.wait = { kind: "rate", until: now + event.waitMs };
         return;
+      case "retried":
+        // Other retries are short and bounded; an outage's go on until the job timeout.
+        if (event.status === 503) this.outageUntil = now + event.delayMs;
+        else this.version--;
+        return;
       case "quota-suspected":
         this.wait = { kind: "quota" };
         return;
@@ -108,7 +115,12 @@ export class PaneModel {
         this.wait = undefined;
         return;
       case "credits":
-        this.credits = { day: event.day, spent: event.spent, budget: event.budget };
+        this.credits = {
+          day: event.day,
+          spent: event.spent,
+          budget: event.budget,
+          user: event.user,
+        };
         return;
       case "cell": {
         const id = cellId(event);

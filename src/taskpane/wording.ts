@@ -17,8 +17,12 @@ export const words = {
     rateWait: (seconds?: number) =>
       "Waiting for Geoapify's rate limit" +
       (seconds !== undefined ? `: retrying in ${seconds} s.` : "."),
+    outage: (seconds: number) =>
+      `The endpoint is unavailable (a team gateway's outage): cells keep waiting, retrying in ${seconds} s.`,
     quota: "Geoapify's daily quota is reached: cells resume by themselves when it renews.",
     budget: (budget: number) => `Today's budget of ${budget} credits is reached.`,
+    gatewayBudget: (budget: number) =>
+      `Your team gateway's daily budget of ${budget} credits is spent: ask its administrator.`,
     keyMissing: "No API key is saved: cells cannot geocode.",
     keyRejected: "Geoapify rejected the API key.",
     finishedWithFailures: (count: number) =>
@@ -35,6 +39,8 @@ export const words = {
     heading: "Connection",
     keyLabel: "API key",
     keyPlaceholder: "Your Geoapify API key",
+    tokenLabel: "Gateway token",
+    tokenPlaceholder: "The token your gateway's administrator gave you",
     show: "Show key",
     hide: "Hide key",
     save: "Save key",
@@ -54,9 +60,26 @@ export const words = {
       unchecked: "",
       failed: "The check could not reach the endpoint.",
     },
+    /** Check key's answers when the endpoint is a team gateway. */
+    checkToken: {
+      valid: "The token works.",
+      rejected: "The team gateway refused this token: ask its administrator for a new one.",
+      unknown: "Cannot tell now: the team gateway did not answer. Try again in a minute.",
+      missing: "Save a token first.",
+      unchecked: "",
+      failed: "The check could not reach the team gateway.",
+    },
     endpointLabel: "Endpoint",
-    endpoints: { global: "Geoapify (global)", eu: "Geoapify (EU)", custom: "Custom URL (proxy)" },
+    endpoints: {
+      global: "Geoapify (global)",
+      eu: "Geoapify (EU)",
+      custom: "Custom URL (proxy)",
+      gateway: "Team gateway",
+    },
     customUrlLabel: "Custom endpoint URL",
+    gatewayUrlLabel: "Team gateway URL",
+    gatewayHint:
+      "Your team's gateway holds the Geoapify key: you need only its URL and your own token.",
     saveEndpoint: "Save endpoint",
     endpointSaved: "Endpoint saved.",
     rateLabel: "Plan's requests per second",
@@ -85,6 +108,10 @@ export const words = {
     spent: (spent: number, day: string) =>
       `${formatCredits(spent)} credits spent today (${day}, UTC).`,
     none: "No credits counted yet today (UTC).",
+    gatewaySpent: (user: string, spent: number, day: string, budget?: number) =>
+      `The team gateway counts ${formatCredits(spent)} ` +
+      (budget === undefined ? "" : `of ${formatCredits(budget)} `) +
+      `credits spent today by ${user} (${day}, UTC).`,
     perCell: (cells: number) =>
       `One call per cell would have cost ${formatCredits(cells)} credits for the ${cells} ` +
       `${cells === 1 ? "cell" : "cells"} geocoded this session.`,

@@ -170,3 +170,30 @@ describe("the scheduler's polled state", () => {
     expect(model.version).toBe(version + 1);
   });
 });
+
+describe("the pane with a team gateway", () => {
+  it("says a gateway's budget is spent without offering to raise the pane's own budget", () => {
+    const model = new PaneModel();
+    model.setCredits({ day: "2026-12-02", spent: 500, budget: 500, user: "alice" });
+    expect(statusOf(model, T0)).toEqual({
+      tone: "error",
+      text: "Your team gateway's daily budget of 500 credits is spent: ask its administrator.",
+    });
+    model.setCredits({ day: "2026-12-02", spent: 500, budget: 500 });
+    expect(statusOf(model, T0)).toMatchObject({ action: "raise-budget" });
+  });
+
+  it("says cells wait through a 503 outage, counting down, and only while it lasts", () => {
+    const model = new PaneModel();
+    model.apply(dispatched(1, 2, 10, 0), T0);
+    const retried = { type: "retried", request: "submit", attempt: 1 } as const;
+    model.apply({ ...retried, status: 500, delayMs: 750 }, T0);
+    expect(statusOf(model, T0).tone).toBe("working");
+    model.apply({ ...retried, status: 503, delayMs: 2_000 }, T0);
+    expect(statusOf(model, T0 + 500)).toEqual({
+      tone: "warning",
+      text: "The endpoint is unavailable (a team gateway's outage): cells keep waiting, retrying in 2 s.",
+    });
+    expect(statusOf(model, T0 + 2_000).tone).toBe("working");
+  });
+});

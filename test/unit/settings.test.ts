@@ -25,6 +25,7 @@ describe("Settings", () => {
       apiKey: "abc123",
       baseUrl: GEOAPIFY_BASE_URL,
       emulated: false,
+      gateway: false,
     });
   });
 
@@ -50,6 +51,7 @@ describe("Settings", () => {
       apiKey: EMULATOR_API_KEY,
       baseUrl: "https://localhost:3000/emulator",
       emulated: true,
+      gateway: false,
     });
     await settings.setApiKey("real-key");
     expect(await settings.endpoint()).toMatchObject({ apiKey: "real-key", emulated: false });
@@ -63,13 +65,30 @@ describe("Settings", () => {
     expect(await settings.endpoint()).toBeUndefined();
   });
 
+  it("knows a saved custom endpoint is a team gateway, and Geoapify's own never is", async () => {
+    const store = memoryStore({ [SETTING_KEYS.apiKey]: "gateway-token" });
+    const settings = new Settings({ store });
+    await settings.setEndpointKind("gateway");
+    expect(await store.getItem(SETTING_KEYS.endpointKind)).toBe("gateway");
+    expect(await settings.endpoint()).toMatchObject({ baseUrl: GEOAPIFY_BASE_URL, gateway: false });
+    await settings.setBaseUrl("https://geo.example.com/");
+    expect(await settings.endpoint()).toMatchObject({
+      apiKey: "gateway-token",
+      baseUrl: "https://geo.example.com",
+      gateway: true,
+    });
+    await settings.setEndpointKind("geoapify");
+    expect(await store.getItem(SETTING_KEYS.endpointKind)).toBeNull();
+    expect(await settings.endpoint()).toMatchObject({ gateway: false });
+  });
+
   it("reads storage once for the cells of one task, and again afterwards", async () => {
     const store = memoryStore({ [SETTING_KEYS.apiKey]: "k" });
     const getItem = vi.spyOn(store, "getItem");
     const settings = new Settings({ store });
     await Promise.all(Array.from({ length: 500 }, () => settings.endpoint()));
     const readsForOneTask = getItem.mock.calls.length;
-    expect(readsForOneTask).toBe(2); // the key and the base URL
+    expect(readsForOneTask).toBe(3); // the key, the base URL and the endpoint's kind
     await store.setItem(SETTING_KEYS.apiKey, "saved-meanwhile");
     expect((await settings.endpoint())?.apiKey).toBe("saved-meanwhile");
   });
