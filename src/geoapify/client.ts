@@ -285,7 +285,11 @@ export class GeoapifyClient {
     return results;
   }
 
-  /** A job's results at `positions`; an expired job's inputs are submitted again, once. */
+  /**
+   * A job's results at `positions`. Submitted again, once: the inputs of an expired job, and
+   * those of a submit whose answer arrived but could not be read (no job id to collect), since
+   * the user's only other way out, a recalculation, would submit the same inputs anyway.
+   */
   async #await(
     job: Job,
     positions: number[],
@@ -294,7 +298,7 @@ export class GeoapifyClient {
     try {
       return await job.wait(positions, signal);
     } catch (error) {
-      if (!(error instanceof GeoapifyError) || error.kind !== "expired" || job.resubmission) {
+      if (!(error instanceof GeoapifyError) || job.resubmission || !worthResubmitting(job, error)) {
         throw error;
       }
       const inputs = positions.map((position) => job.spec.inputs[position]);
@@ -318,6 +322,13 @@ export class GeoapifyClient {
   #jobContext(params: Readonly<Record<string, string>>): JobContext {
     return { ...this.#context, creditsPerInput: creditsFor(params) };
   }
+}
+
+/** An expired job, or a submit answered (2xx) with a body that named no job to collect. */
+function worthResubmitting(job: Job, error: GeoapifyError): boolean {
+  if (error.kind === "expired") return true;
+  const answered = error.status !== undefined && error.status >= 200 && error.status < 300;
+  return error.kind === "malformed" && answered && job.id === undefined;
 }
 
 function asError(reason: unknown): GeoapifyError {

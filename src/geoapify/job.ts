@@ -14,6 +14,10 @@ import type { JobTiming } from "./poll-timing";
 import type { Timers } from "./scheduler";
 import type { Transport } from "./transport";
 
+/** Polls in a row whose answer cannot be read before the callers are told so. A poll is free and
+ * a cut-off answer is usually a passing fault, so it is asked again before anyone is failed. */
+export const UNREADABLE_POLLS_BEFORE_FAILING = 3;
+
 export interface JobSpec {
   kind: JobKind;
   params: Readonly<Record<string, string>>;
@@ -77,6 +81,8 @@ export class Job {
   #polling = false;
   #pollTimer: unknown;
   #lastFailure: GeoapifyError | undefined;
+  /** Polls in a row whose answer could not be read. */
+  #unreadablePolls = 0;
   #lease: Promise<(() => void) | undefined> | undefined;
   #ended = false;
   #markSent: () => void = () => {};
@@ -283,6 +289,7 @@ export class Job {
       emit({ type: "polled", jobId: id, status: answer.status, ageMs });
       if (answer.status === 200) {
         const results = kind.match(parseJson(answer.body, 200), this.spec.inputs, 200);
+        this.#unreadablePolls = 0;
         if (!this.#resumed) {
           timing.observe(size, this.#pendingAgeMs, ageMs);
           this.#context.learned();
@@ -292,11 +299,14 @@ export class Job {
       if (answer.status !== 202) {
         throw new GeoapifyError("malformed", answer.status, "unexpected poll status");
       }
+      // "Pending" is in the status: a pending answer cut off is still read as pending.
+      this.#unreadablePolls = 0;
       this.#pendingAgeMs = ageMs;
     } catch (error) {
       const failure = asGeoapifyError(error);
       if (this.#ended) return;
-      if (failure.kind !== "network" && failure.kind !== "server") return this.#fail(failure);
+      if (failure.kind === "malformed") this.#unreadable(failure);
+      else if (failure.kind !== "network" && failure.kind !== "server") return this.#fail(failure);
       // A failed poll is no reason to abandon a paid job: try again later.
       this.#lastFailure = failure;
     } finally {
@@ -306,6 +316,19 @@ export class Job {
     this.#lastPollAt = now();
     const ageMs = this.#lastPollAt - (this.#acceptedAt as number);
     this.#schedulePoll(this.#lastPollAt + timing.nextGapMs(ageMs, size, this.#waiters.size === 0));
+  }
+
+  /**
+   * A poll answered with a body that cannot be read. The job stays running and stored: it is
+   * polled again with the usual back-off, and after a few unreadable answers in a row its callers
+   * are told, while the job goes on in the background, so the next recalculation attaches to it
+   * (or collects it after a reload) instead of paying again.
+   */
+  #unreadable(failure: GeoapifyError): void {
+    this.#unreadablePolls++;
+    if (this.#unreadablePolls < UNREADABLE_POLLS_BEFORE_FAILING) return;
+    this.#unreadablePolls = 0;
+    this.rejectWaiters(failure);
   }
 
   #startWaitLimit(waiter: Waiter): void {

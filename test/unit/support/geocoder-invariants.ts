@@ -105,7 +105,8 @@ export function explainableKinds(run: RunRecord): Set<GeoapifyErrorKind> {
   if (statuses.includes(401)) kinds.add("auth");
   if (statuses.includes(404)) kinds.add("expired");
   if (statuses.some((status) => status >= 500)) kinds.add("server");
-  if (fake.behavioursUsed.has("malformed") || fake.behavioursUsed.has("truncate")) {
+  const unreadable = ["malformed", "cut-off", "truncate"] as const;
+  if (unreadable.some((behaviour) => fake.behavioursUsed.has(behaviour))) {
     kinds.add("malformed");
   }
   if (run.jobs.size > 0) kinds.add("still-running");
