@@ -19,6 +19,7 @@ import { FaultScript } from "./faults";
 import { geocode, reverseGeocode } from "./gazetteer";
 import {
   ClientError,
+  cutOff,
   Delays,
   errorAnswer,
   origin,
@@ -233,7 +234,7 @@ export class GeoapifyEmulator implements Controllable {
       } else if (body === TOO_LARGE) {
         answer = errorAnswer(413, "Payload content length greater than maximum allowed");
       } else {
-        answer = this.answer(record, url, apiKey, body, origin(req));
+        answer = this.cutIfAsked(record.kind, this.answer(record, url, apiKey, body, origin(req)));
       }
     } catch (error) {
       answer =
@@ -257,6 +258,20 @@ export class GeoapifyEmulator implements Controllable {
     if (!limit) return undefined;
     record.limit = limit;
     return tooManyRequests(this.current.retryAfterSeconds);
+  }
+
+  /** Cuts the body of a batch answer off mid-JSON while `cutSubmits`/`cutPolls` count down. */
+  private cutIfAsked(kind: RequestKind, answer: Answer): Answer {
+    if (typeof answer !== "object" || "raw" in answer || answer.status >= 300) return answer;
+    const mode =
+      kind === "submit" || kind === "reverse-submit"
+        ? "cutSubmits"
+        : kind === "poll" || kind === "reverse-poll"
+          ? "cutPolls"
+          : undefined;
+    if (mode === undefined || this.current[mode] === 0) return answer;
+    this.current = { ...this.current, [mode]: this.current[mode] - 1 };
+    return cutOff(answer);
   }
 
   private answer(
