@@ -99,7 +99,6 @@ describe("on the fake clock", () => {
     expectNoKey(events, call.error);
   });
 
-
   it("matches reordered and re-spelled results, and fails only an input left without one", async () => {
     const inputs = [ADDRESS, "2 Baker St London", "Nowhere Lane"];
     const { client } = harness({ fake: { script: [step("ok"), step("reorder", 3)] } });
