@@ -97,7 +97,7 @@ export class GeoapifyClient {
       baseUrl: this.#baseUrl,
       keyHash: this.#keyHash,
       transport: this.#transport,
-      timing: new JobTiming(),
+      timing: new JobTiming(options.ratePerSecond ?? 5),
       store: options.jobStore ?? memoryJobStore(),
       locks:
         options.locks ??

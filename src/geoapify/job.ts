@@ -218,7 +218,7 @@ export class Job {
     this.#acceptedAt = acceptedAt;
     this.#lastPollAt = acceptedAt;
     for (const waiter of this.#waiters) this.#startWaitLimit(waiter);
-    this.#schedulePoll(acceptedAt + this.#context.timing.predictMs(this.spec.inputs.length));
+    this.#schedulePoll(acceptedAt + this.#context.timing.firstPollMs(this.spec.inputs.length));
   }
 
   async #persist(): Promise<void> {
@@ -256,7 +256,9 @@ export class Job {
   retime(): void {
     const unpolled = this.#polls === 0 && this.#lastFailure === undefined && !this.#polling;
     if (this.#acceptedAt === undefined || this.#ended || !unpolled) return;
-    this.#schedulePoll(this.#acceptedAt + this.#context.timing.predictMs(this.spec.inputs.length));
+    this.#schedulePoll(
+      this.#acceptedAt + this.#context.timing.firstPollMs(this.spec.inputs.length)
+    );
   }
 
   /** A caller attached to a job polled at the background pace: poll at the caller's pace. */

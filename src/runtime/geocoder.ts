@@ -33,12 +33,20 @@ import { publish } from "./telemetry";
 export { GeoBatchStoppedError } from "./errors";
 
 /**
- * One batch per job group is cut at a time: the next is cut once the previous one's job has
- * been sent (its slot is released then, not when the job is done), so cells that arrive while a
- * submit waits for the rate fill the next job instead of a string of small ones. How many jobs
- * are in flight is then the request scheduler's doing, not a fixed number.
+ * One partial batch per job group is cut at a time: the next is cut once the previous one's job
+ * has been sent (its slot is released then, not when the job is done), so cells that arrive
+ * while a submit waits for the rate fill the next job instead of a string of small ones. A full
+ * batch cannot grow, so it is cut at once: the full jobs of a large recalculation go out as fast
+ * as the request scheduler allows (together without a limit, paced under one). How many jobs
+ * are in flight is the scheduler's doing, not a fixed number.
  */
 const BATCHES_BEING_SENT = 1;
+/**
+ * While a recalculation streams in (a full batch was just cut), the next batch's window is this
+ * many times the setting: a page busy with the previous jobs' answers may hand the next cells
+ * over later than one window, and cutting then would send an extra, partial job.
+ */
+const WINDOW_STRETCH_AFTER_FULL_BATCH = 4;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface GeocoderOptions {
@@ -214,6 +222,8 @@ export class Geocoder {
         keyOf: lookupKey,
         windowMs,
         maxConcurrentBatches: BATCHES_BEING_SENT,
+        fullBatchesSkipTheQueue: true,
+        windowAfterFullMs: windowMs * WINDOW_STRETCH_AFTER_FULL_BATCH,
         // Per-key "enqueued" events would be one DOM event per cell; batches tell the story.
         onEvent: (event) => event.type !== "enqueued" && publish(event),
       });
