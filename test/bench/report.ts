@@ -79,10 +79,13 @@ export function renderMarkdown(report: BenchReport): string {
     "## GeoBatch against the floor",
     "",
     `Floor for U unique addresses: ceil(U / 1,000) submissions; 2 requests per job (a submit and ` +
-      `one poll); 0.5 × U credits; wall time = window (${PRODUCT_WINDOW_MS} ms) + latency ` +
-      `(submit) + duration of the largest job (min(U, 1,000) addresses) + latency (the poll ` +
-      `that finds it done), as if every job ran in parallel, each was polled exactly when ready, ` +
-      `and no CPU time or cell invocation counted. "Ready → collected": how long a finished job ` +
+      `one poll); 0.5 × U credits; wall time = max(window (${PRODUCT_WINDOW_MS} ms), invocation ` +
+      `span) + latency (submit) + duration of the largest job (min(U, 1,000) addresses) + ` +
+      `latency (the poll that finds it done), as if every job ran in parallel, each was polled ` +
+      `exactly when ready, and no CPU time counted. The invocation span counts because, with ` +
+      `jobs in parallel, the last job cannot leave before the sheet has handed over its last ` +
+      `cell (the earlier floor, window instead of the span, assumed invoking cells took no ` +
+      `time). "Ready → collected": how long a finished job ` +
       `waited for the poll that ` +
       `found it done. "Invocation span": first to last cell invocation; a window that closes ` +
       `before the sheet has handed over its cells cuts a job short of 1,000 addresses.`,
