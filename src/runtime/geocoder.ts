@@ -27,7 +27,12 @@ import {
   type Settings,
 } from "../settings/settings";
 import { CreditLedger, type CreditsSnapshot } from "./credits";
-import { BudgetExceededError, GeoBatchStoppedError, NotCachedError } from "./errors";
+import {
+  BudgetExceededError,
+  GeoBatchStoppedError,
+  LookupFailedError,
+  NotCachedError,
+} from "./errors";
 import { publish } from "./telemetry";
 
 export { GeoBatchStoppedError } from "./errors";
@@ -103,7 +108,7 @@ export class Geocoder {
 
   /**
    * The place a lookup finds: from the cache when known, else from the next job of its group.
-   * Resolves null when Geoapify found nothing; rejects with MissingApiKeyError, GeoapifyError,
+   * Resolves null when Geoapify found nothing; rejects with MissingApiKeyError, LookupFailedError,
    * BudgetExceededError, NotCachedError (previews) or GeoBatchStoppedError. The functions
    * validate the lookup before they ask.
    */
@@ -245,11 +250,11 @@ export class Geocoder {
     const { kind, options } = lookups[0];
     const inputs = lookups.map((lookup) => lookup.input);
     const job: JobSpec = { kind, params: jobParams(options), inputs, tag: batchId };
-    const results = await client.run(job, { signal, onSent: release });
+    const results = await client.run(job, { signal, onSent: release }).catch((error: unknown) => {
+      throw asLookupFailure(error, limits);
+    });
     return results.map((result) =>
-      result instanceof GeoapifyError && result.kind === "budget"
-        ? new BudgetExceededError(limits.dailyBudgetCredits ?? 0)
-        : result
+      result instanceof Error ? asLookupFailure(result, limits) : result
     );
   }
 
@@ -320,6 +325,13 @@ export class Geocoder {
       }, 0);
     }
   }
+}
+
+/** The client's error as the runtime reports it to the functions; anything else as it is. */
+function asLookupFailure<T>(error: T, limits: Limits): T | Error {
+  if (!(error instanceof GeoapifyError)) return error;
+  if (error.kind === "budget") return new BudgetExceededError(limits.dailyBudgetCredits ?? 0);
+  return new LookupFailedError(error.kind, error.status);
 }
 
 /** Results of another endpoint (a proxy, the emulator) must never answer for Geoapify's. */

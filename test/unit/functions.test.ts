@@ -5,7 +5,7 @@
 // never looked up.
 
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { GeoapifyError } from "../../src/geoapify/errors";
+import { LookupFailedError } from "../../src/runtime/errors";
 import { FORWARD_FIELDS } from "../../src/places/place";
 import { BudgetExceededError, GeoBatchStoppedError } from "../../src/runtime/errors";
 import { MissingApiKeyError } from "../../src/settings/settings";
@@ -266,13 +266,13 @@ describe("failures of the runtime", () => {
     ],
     [
       "a rejected key",
-      new GeoapifyError("auth", 401),
+      new LookupFailedError("auth", 401),
       "#VALUE!",
       "Geoapify rejected the API key: check it in the GeoBatch pane",
     ],
     [
       "a refused request",
-      new GeoapifyError("bad-request", 400),
+      new LookupFailedError("bad-request", 400),
       "#VALUE!",
       "Geoapify refused this request: check the address and its options",
     ],
@@ -284,35 +284,35 @@ describe("failures of the runtime", () => {
     ],
     [
       "a quota 429",
-      new GeoapifyError("quota", 429, "Quota exceeded"),
+      new LookupFailedError("quota", 429),
       "#N/A",
       "Geoapify's rate limit or daily quota for this key is reached: wait a minute, or try tomorrow or raise your plan",
     ],
     [
       "a job still running",
-      new GeoapifyError("still-running"),
+      new LookupFailedError("still-running"),
       "#N/A",
       "Geoapify is still working on this batch; recalculate later to collect it",
     ],
     [
       "no network",
-      new GeoapifyError("network"),
+      new LookupFailedError("network"),
       "#N/A",
       "Could not reach Geoapify: check the connection, then recalculate",
     ],
     [
       "a server error",
-      new GeoapifyError("server", 500),
+      new LookupFailedError("server", 500),
       "#N/A",
       "Geoapify is having trouble: recalculate later",
     ],
     [
       "an unreadable answer",
-      new GeoapifyError("malformed"),
+      new LookupFailedError("malformed"),
       "#N/A",
       "Geoapify sent an unreadable answer: recalculate later",
     ],
-    ["an aborted lookup", new GeoapifyError("aborted"), "#N/A", "Cancelled"],
+    ["an aborted lookup", new LookupFailedError("aborted"), "#N/A", "Cancelled"],
     [
       "a stopped runtime",
       new GeoBatchStoppedError(),
@@ -382,7 +382,7 @@ describe("telemetry", () => {
   });
 
   it("reports a failure with the cell's message and no secret", async () => {
-    geocoder.failWith(new GeoapifyError("auth", 401, "Invalid apiKey test-key-7f3a9c"));
+    geocoder.failWith(new LookupFailedError("auth", 401));
     await cellError(lat([["Paris, France"]], null, null, invocation({ address: "Sheet1!A1" })));
     await cellError(lon(42, null, null, invocation()));
     expect(telemetry).toEqual([

@@ -3,9 +3,13 @@
 // the violations it finds, as sentences, so one failing run reports all of them.
 
 import { isDeepStrictEqual } from "node:util";
-import { GeoapifyError, type GeoapifyErrorKind } from "../../../src/geoapify/errors";
+import type { GeoapifyErrorKind } from "../../../src/geoapify/errors";
 import { jobParams, type LookupOptions } from "../../../src/places/lookup";
-import { GeoBatchStoppedError, NotCachedError } from "../../../src/runtime/errors";
+import {
+  GeoBatchStoppedError,
+  LookupFailedError,
+  NotCachedError,
+} from "../../../src/runtime/errors";
 import type { TelemetryEvent } from "../../../src/runtime/telemetry";
 import { answerFor, normalisedAddress, type FakeGeoapify } from "./fake-geoapify";
 import { API_KEY } from "./runtime-harness";
@@ -94,7 +98,7 @@ export function quotaCanBeConcluded(run: RunRecord): boolean {
   );
 }
 
-/** The GeoapifyError kinds that what the fake did can explain. */
+/** The failure kinds that what the fake did can explain. */
 export function explainableKinds(run: RunRecord): Set<GeoapifyErrorKind> {
   const { fake } = run;
   const kinds = new Set<GeoapifyErrorKind>();
@@ -136,7 +140,7 @@ export function checkCalls(run: RunRecord): string[] {
       if (!rightValue) fail(`instead of ${JSON.stringify(expected)}`);
     } else if (call.preview) {
       if (!(reason instanceof NotCachedError)) fail("from a preview");
-    } else if (!(reason instanceof GeoapifyError) || !explainable.has(reason.kind)) {
+    } else if (!(reason instanceof LookupFailedError) || !explainable.has(reason.kind)) {
       fail("which the fake cannot explain");
     }
   }
@@ -279,7 +283,7 @@ export function outcomeOf(call: CallRecord): string {
   if (call.status === "pending") return "still pending";
   if (call.status === "fulfilled") return `value ${JSON.stringify(call.value)}`;
   const reason = call.reason;
-  return reason instanceof GeoapifyError
-    ? `GeoapifyError ${reason.kind} "${reason.message}"`
+  return reason instanceof LookupFailedError
+    ? `LookupFailedError ${reason.kind} "${reason.message}"`
     : `${(reason as Error)?.name ?? typeof reason} ${String(reason)}`;
 }
