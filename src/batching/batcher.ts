@@ -52,6 +52,9 @@ interface Batch<K, V> {
   waiterCount: number;
 }
 
+/** The stretched window grows with a slow page up to this many times windowAfterFullMs. */
+const STREAM_WINDOW_BOUND = 5;
+
 export class Batcher<K, V> {
   private readonly batchFn: BatchFunction<K, V>;
   private readonly windowMs: number;
@@ -61,6 +64,8 @@ export class Batcher<K, V> {
   private readonly windowAfterFullMs: number;
   /** performance.now() when the last full batch was cut. */
   private lastFullCutAt = -Infinity;
+  /** The window after the last full batch: see BatcherOptions.windowAfterFullMs. */
+  private streamWindowMs = 0;
   private readonly keyOf: (key: K) => string;
   private readonly onEvent: ((event: BatcherEvent) => void) | undefined;
 
@@ -129,8 +134,8 @@ export class Batcher<K, V> {
       entry = { key, id, enqueuedAt: performance.now(), waiters: new Set(), batch: undefined };
       this.queue.set(id, entry);
       if (this.queue.size === 1) {
-        const streaming = entry.enqueuedAt - this.lastFullCutAt < this.windowAfterFullMs;
-        const windowMs = streaming ? this.windowAfterFullMs : this.windowMs;
+        const streaming = entry.enqueuedAt - this.lastFullCutAt < this.streamWindowMs;
+        const windowMs = streaming ? this.streamWindowMs : this.windowMs;
         this.windowTimer = setTimeout(this.onWindowElapsed, windowMs);
       }
     }
@@ -240,7 +245,16 @@ export class Batcher<K, V> {
       keys.push(entry.key);
       totalWaitMs += now - entry.enqueuedAt;
     }
-    if (keys.length === this.maxBatchSize) this.lastFullCutAt = now;
+    if (keys.length === this.maxBatchSize) {
+      // A page that took long to hand over this batch's keys will take about as long for the
+      // next one's: wait for them up to twice that, within the bound.
+      const fillMs = now - batch.entries[0].enqueuedAt;
+      this.streamWindowMs = Math.min(
+        Math.max(this.windowAfterFullMs, 2 * fillMs),
+        STREAM_WINDOW_BOUND * this.windowAfterFullMs
+      );
+      this.lastFullCutAt = now;
+    }
     this.activeBatches.add(batch);
     this.slotsInUse++;
     this.emit({

@@ -32,9 +32,10 @@ export interface BatcherOptions<K, V> {
    * so partial batches still wait). A full batch cannot grow, so waiting would only delay it.
    * Default false. */
   fullBatchesSkipTheQueue?: boolean;
-  /** The window of a batch whose first key arrives within this long of a full batch being cut:
-   * keys streaming in (a large recalculation) then fill whole batches even when the page is
-   * too busy to hand them over within windowMs. Default windowMs. */
+  /** The window of a batch whose first key arrives soon after a full batch was cut: at least
+   * this long, or twice the time the full batch took to fill (at most 5× this): keys streaming
+   * in (a large recalculation) then fill whole batches even when the page is too busy to hand
+   * them over within windowMs. Default windowMs. */
   windowAfterFullMs?: number;
   /** Numbers the batches (BatchContext.batchId, events). Default 1, 2, 3… per batcher; pass a
    * shared counter when several batchers report to one telemetry stream. */

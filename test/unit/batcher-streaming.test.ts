@@ -81,6 +81,33 @@ describe("the window after a full batch", () => {
     batcher.close();
   });
 
+  it("grows with a page slow to hand keys over: twice the last full batch's filling time", async () => {
+    const { batcher, calls } = setup({
+      windowMs: 10,
+      windowAfterFullMs: 40,
+      maxBatchSize: 2,
+      maxConcurrentBatches: 4,
+    });
+    const later = (key: string) => void batcher.load(key).catch(() => {});
+    later("a");
+    later("b");
+    await vi.advanceTimersByTimeAsync(1);
+    later("c");
+    await vi.advanceTimersByTimeAsync(34);
+    later("d");
+    await vi.advanceTimersByTimeAsync(1);
+    // [c, d] took 34 ms to fill: the next batch waits up to 68 ms, not 40.
+    later("e");
+    await vi.advanceTimersByTimeAsync(67);
+    expect(calls.map((call) => call.keys)).toEqual([
+      ["a", "b"],
+      ["c", "d"],
+    ]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.at(-1)?.keys).toEqual(["e"]);
+    batcher.close();
+  });
+
   it("refuses a window it cannot time", () => {
     expect(() => new Batcher({ batch: async () => [], windowAfterFullMs: Number.NaN })).toThrow(
       RangeError
