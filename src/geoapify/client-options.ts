@@ -77,4 +77,11 @@ export interface RunOptions {
    * for it before cutting the next, so inputs arriving meanwhile fill that job up.
    */
   onSent?: () => void;
+  /**
+   * When the inputs left to send (not covered by a running job) are this many or fewer, they go
+   * as single lookups (`/v1/geocode/search|reverse`, 1 credit each) instead of a batch job:
+   * one round trip instead of a job and its polls. Same scheduler, credits gate and delivery.
+   * Default 0: always a job.
+   */
+  singlesUpTo?: number;
 }

@@ -28,6 +28,8 @@ export type { ClientState, GeoapifyClientOptions, RunOptions } from "./client-op
 const RETENTION_MS = 24 * 60 * 60_000;
 /** A batch input costs half a credit, times the job's `priority` factor when one is set. */
 const CREDITS_PER_BATCH_INPUT = 0.5;
+/** A single lookup costs a whole credit. */
+const CREDITS_PER_SINGLE_LOOKUP = 1;
 
 const globalTimers: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -129,7 +131,7 @@ export class GeoapifyClient {
       throw new RangeError(`a job takes 1 to ${MAX_BATCH_SIZE} inputs, not ${inputs.length}`);
     }
     this.#throwIfRefused(options.signal);
-    return this.#runParts(job, options.signal, false, options.onSent);
+    return this.#runParts(job, options.signal, false, options.onSent, options.singlesUpTo);
   }
 
   /** Collects the stored jobs of this endpoint and key; drops those another key paid for. */
@@ -223,7 +225,8 @@ export class GeoapifyClient {
     spec: JobSpec,
     signal: AbortSignal | undefined,
     resubmission: boolean,
-    onSent: () => void = () => {}
+    onSent: () => void = () => {},
+    singlesUpTo = 0
   ): Promise<JobResult[]> {
     const { inputKey } = JOB_KINDS[spec.kind];
     const results: JobResult[] = new Array(spec.inputs.length);
@@ -247,7 +250,8 @@ export class GeoapifyClient {
       parts.push({ at: pairs.map(([at]) => at), results: this.#await(job, positions, signal) });
     }
     const groups = [...fresh.values()];
-    const creditsPerInput = creditsFor(spec.params);
+    const asSingles = groups.length <= singlesUpTo;
+    const creditsPerInput = asSingles ? CREDITS_PER_SINGLE_LOOKUP : creditsFor(spec.params);
     const admitted = Math.max(
       0,
       Math.min(groups.length, this.#admit?.(groups.length, creditsPerInput) ?? groups.length)
@@ -257,17 +261,26 @@ export class GeoapifyClient {
     }
     if (admitted > 0) {
       const inputs = groups.slice(0, admitted).map((group) => spec.inputs[group[0]]);
-      const job = Job.submit(this.#jobContext(spec.params), { ...spec, inputs }, resubmission);
-      this.#running.add(job);
-      void job.sent.then(onSent);
       const wanted = groups.slice(0, admitted);
-      parts.push({
-        at: wanted.flat(),
-        results: this.#await(
+      let results: Promise<JobResult[]>;
+      if (asSingles) {
+        results = this.#singles({ ...spec, inputs }, signal);
+        void results.then(onSent, onSent);
+      } else {
+        const job = Job.submit(this.#jobContext(spec.params), { ...spec, inputs }, resubmission);
+        this.#running.add(job);
+        void job.sent.then(onSent);
+        results = this.#await(
           job,
           inputs.map((_, position) => position),
           signal
-        ).then((found) => wanted.flatMap((group, position) => group.map(() => found[position]))),
+        );
+      }
+      parts.push({
+        at: wanted.flat(),
+        results: results.then((found) =>
+          wanted.flatMap((group, position) => group.map(() => found[position]))
+        ),
       });
     }
     if (admitted === 0) onSent();
@@ -282,6 +295,27 @@ export class GeoapifyClient {
           outcome.status === "fulfilled" ? outcome.value[slot] : asError(outcome.reason);
       });
     });
+    return results;
+  }
+
+  /**
+   * Each input by a single lookup, all at once (the scheduler paces them): delivered and counted
+   * as a job's results are. Rejects only when every lookup failed, with the first failure.
+   */
+  async #singles(spec: JobSpec, signal: AbortSignal | undefined): Promise<JobResult[]> {
+    const { kind, params, inputs, tag } = spec;
+    const credits = inputs.length * CREDITS_PER_SINGLE_LOOKUP;
+    this.#context.emit({ type: "submitted", kind, size: inputs.length, credits, tag });
+    const settled = await Promise.allSettled(
+      inputs.map((input) => this.single(kind, params, input, { signal }))
+    );
+    if (settled.every((outcome) => outcome.status === "rejected")) {
+      throw (settled[0] as PromiseRejectedResult).reason;
+    }
+    const results = settled.map((outcome) =>
+      outcome.status === "fulfilled" ? outcome.value : asError(outcome.reason)
+    );
+    this.#context.deliver(spec, results);
     return results;
   }
 

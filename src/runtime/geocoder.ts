@@ -22,6 +22,7 @@ import type { Place } from "../places/place";
 import {
   GEOAPIFY_BASE_URL,
   MissingApiKeyError,
+  SINGLE_EDITS_UP_TO,
   type Endpoint,
   type Limits,
   type Settings,
@@ -246,13 +247,19 @@ export class Geocoder {
     if (!endpoint) {
       throw new MissingApiKeyError();
     }
-    const { client, limits } = await this.connect(endpoint);
+    const [{ client, limits }, singleEdits] = await Promise.all([
+      this.connect(endpoint),
+      this.settings.singleEdits(),
+    ]);
     const { kind, options } = lookups[0];
     const inputs = lookups.map((lookup) => lookup.input);
     const job: JobSpec = { kind, params: jobParams(options), inputs, tag: batchId };
-    const results = await client.run(job, { signal, onSent: release }).catch((error: unknown) => {
-      throw asLookupFailure(error, limits);
-    });
+    const singlesUpTo = singleEdits ? SINGLE_EDITS_UP_TO : 0;
+    const results = await client
+      .run(job, { signal, onSent: release, singlesUpTo })
+      .catch((error: unknown) => {
+        throw asLookupFailure(error, limits);
+      });
     return results.map((result) =>
       result instanceof Error ? asLookupFailure(result, limits) : result
     );

@@ -11,6 +11,7 @@ import "@fluentui/web-components/dialog.js";
 import "@fluentui/web-components/dialog-body.js";
 import "@fluentui/web-components/divider.js";
 import "@fluentui/web-components/progress-bar.js";
+import "@fluentui/web-components/switch.js";
 import "@fluentui/web-components/text-input.js";
 import { setTheme } from "@fluentui/web-components/theme/set-theme.js";
 import { webLightTheme } from "@fluentui/tokens";
@@ -30,3 +31,6 @@ export function textOf(input: FluentInput): string {
 }
 
 export type FluentDialog = HTMLElement & { show(): void; hide(): void };
+
+/** Fluent's switch: `checked` is its state. */
+export type FluentSwitch = HTMLElement & { checked: boolean };

@@ -19,6 +19,8 @@ export const runtime = {
   limits: () => settings.limits(),
   setNumber: (key: NumericSettingKey, value: number | undefined) => settings.setNumber(key, value),
   setBaseUrl: (url: string | undefined) => settings.setBaseUrl(url),
+  singleEdits: () => settings.singleEdits(),
+  setSingleEdits: (on: boolean) => settings.setSingleEdits(on),
 };
 
 export type Runtime = typeof runtime;

@@ -182,13 +182,20 @@ export class FakeGeoapify {
     return most;
   }
 
+  /** Single lookups (GET /v1/geocode/search|reverse). */
+  get singles(): ReceivedRequest[] {
+    return this.requests.filter((request) => SINGLE_PATHS[request.url.pathname] !== undefined);
+  }
+
   /** Requests that POSTed a job (whatever the answer). */
   get submits(): ReceivedRequest[] {
     return this.requests.filter((request) => request.method === "POST");
   }
 
   get polls(): ReceivedRequest[] {
-    return this.requests.filter((request) => request.method === "GET");
+    return this.requests.filter(
+      (request) => request.method === "GET" && JOB_PATHS[request.url.pathname] !== undefined
+    );
   }
 
   /** Requests that have neither been answered nor failed yet. */
@@ -238,7 +245,7 @@ export class FakeGeoapify {
 
   private respond(request: ReceivedRequest, step: ScriptStep): Response {
     const { url, method } = request;
-    const kind = JOB_PATHS[url.pathname];
+    const kind = JOB_PATHS[url.pathname] ?? SINGLE_PATHS[url.pathname];
     if (url.origin !== this.origin || kind === undefined) {
       return errorAnswer(404, "Not Found");
     }
@@ -259,6 +266,7 @@ export class FakeGeoapify {
       case "malformed":
         return new Response("[{", { status: 200, headers: JSON_HEADERS });
     }
+    if (SINGLE_PATHS[url.pathname]) return jsonAnswer(200, singleAnswer(kind, url));
     return method === "POST" ? this.submit(kind, request, step) : this.poll(url, step);
   }
 
@@ -299,6 +307,21 @@ const JOB_PATHS: Record<string, "search" | "reverse" | undefined> = {
   "/v1/batch/geocode/search": "search",
   "/v1/batch/geocode/reverse": "reverse",
 };
+
+/** Single lookups (`format=json`), answered from the same places as the batch jobs. */
+const SINGLE_PATHS: Record<string, "search" | "reverse" | undefined> = {
+  "/v1/geocode/search": "search",
+  "/v1/geocode/reverse": "reverse",
+};
+
+/** `{"results": [...]}`: the one place for the input, or none when it is not found. */
+function singleAnswer(kind: "search" | "reverse", url: URL): { results: unknown[] } {
+  const query = url.searchParams;
+  if (kind === "reverse")
+    return { results: [reverseResultFor(`${query.get("lat")},${query.get("lon")}`)] };
+  const result = resultFor(query.get("text") ?? "");
+  return { results: "lat" in result ? [result] : [] };
+}
 
 /** 32 hex digits, as Geoapify's ids are. */
 function jobId(serial: number): string {
