@@ -18,6 +18,7 @@ import { renderMarkdown, type BenchReport } from "./report";
 import { runCase, type CaseResult } from "./run-case";
 import type { CaseContext, StrategyOutcome } from "./run-strategy";
 import { buildSheet } from "./sheet";
+import { measureSingleEdit } from "./single-edit";
 import { formatCount, formatPercent } from "./stats";
 import { articleStrategy } from "./strategies/article";
 import { UNLIMITED_RATE_PER_SECOND } from "./strategies/cell";
@@ -97,6 +98,9 @@ async function main(args: string[], options: BenchOptions): Promise<BenchReport>
       limits.push(result);
     }
 
+    logger.progress("one edited cell, by a batch job and by a single lookup");
+    const singleEdit = await measureSingleEdit(baseUrl);
+
     logger.progress(`heap of ${formatCount(CACHE_HEAP_ENTRIES)} cached places`);
     const cacheHeap = await measureCacheHeap(CACHE_HEAP_ENTRIES);
 
@@ -117,6 +121,7 @@ async function main(args: string[], options: BenchOptions): Promise<BenchReport>
       limits,
       runs: options.runs,
       cacheHeap,
+      singleEdit,
       targets: evaluateTargets(cases, limits, cacheHeap, options.model),
       problems: [...findProblems(cases), ...findLimitProblems(limits)],
     };

@@ -2,6 +2,7 @@
 // recalculation, per-cell cost across N, the cache's heap, and the targets.
 
 import type { CacheHeap } from "./cache-heap";
+import { singleEditLine, type SingleEdit } from "./single-edit";
 import type { LimitCaseResult } from "./limit-cases";
 import { dash, table, verdict, type Align } from "./markdown";
 import { PRODUCT_WINDOW_MS, type LatencyModel } from "./model";
@@ -42,6 +43,7 @@ export interface BenchReport {
   /** GeoBatch runs per timed limit case; the targets use the median. */
   runs: number;
   cacheHeap: CacheHeap;
+  singleEdit: SingleEdit;
   targets: TargetResult[];
   /** Wrong cells, mismatches, requests over the rate; any entry makes the benchmark exit 1. */
   problems: string[];
@@ -101,6 +103,10 @@ export function renderMarkdown(report: BenchReport): string {
     "## Per-cell cost across N (GeoBatch)",
     "",
     ...perCellTable(report.cases),
+    "",
+    "## One edited cell",
+    "",
+    singleEditLine(report.singleEdit),
     "",
     "## Heap of the cache",
     "",
