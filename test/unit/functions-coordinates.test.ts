@@ -1,7 +1,7 @@
 // GEO.REVERSE and GEO.DISTANCE, the functions that take coordinates, as Excel calls them, against
 // a geocoder double in place of the runtime's.
 
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Lookup } from "../../src/places/lookup";
 import { REVERSE_FIELDS, type Place } from "../../src/places/place";
 import {
@@ -12,13 +12,9 @@ import {
   PLACES,
   search,
 } from "./custom-functions-stand-in";
+import { mockRuntimeGeocoder } from "./support/runtime-mock";
 
-const runtime = vi.hoisted(() => ({ geocoder: undefined as unknown }));
-vi.mock("../../src/runtime/runtime", () => ({
-  get geocoder() {
-    return runtime.geocoder;
-  },
-}));
+const runtime = mockRuntimeGeocoder();
 
 installCustomFunctionsStandIn();
 const functions = await import("../../src/functions/functions");

@@ -4,10 +4,13 @@
 // selection, the shape of answers, error mapping, preview, telemetry, and that invalid input is
 // never looked up.
 
-import { beforeEach, describe, expect, it, vi } from "vitest";
-import { LookupFailedError } from "../../src/runtime/errors";
+import { beforeEach, describe, expect, it } from "vitest";
 import { FORWARD_FIELDS } from "../../src/places/place";
-import { BudgetExceededError, GeoBatchStoppedError } from "../../src/runtime/errors";
+import {
+  BudgetExceededError,
+  GeoBatchStoppedError,
+  LookupFailedError,
+} from "../../src/runtime/errors";
 import { MissingApiKeyError } from "../../src/settings/settings";
 import {
   CellError,
@@ -18,13 +21,9 @@ import {
   PLACES,
   search,
 } from "./custom-functions-stand-in";
+import { mockRuntimeGeocoder } from "./support/runtime-mock";
 
-const runtime = vi.hoisted(() => ({ geocoder: undefined as unknown }));
-vi.mock("../../src/runtime/runtime", () => ({
-  get geocoder() {
-    return runtime.geocoder;
-  },
-}));
+const runtime = mockRuntimeGeocoder();
 
 installCustomFunctionsStandIn();
 const telemetry = collectTelemetry();
