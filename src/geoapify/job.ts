@@ -4,53 +4,17 @@
 // each for at most the wait limit counted from when the job was accepted (or from when the
 // caller attached, if later); a caller that stops waiting leaves the job running.
 
-import type { Place } from "../places/place";
 import { GeoapifyError } from "./errors";
-import type { ClientEvent } from "./events";
-import { JOB_KINDS, type JobKind } from "./job-kinds";
-import { takeLease, type JobStore, type LockManagerLike, type StoredJob } from "./job-store";
+import type { JobContext, JobResult, JobSpec } from "./job-context";
+import { JOB_KINDS } from "./job-kinds";
+import { takeLease, type StoredJob } from "./job-store";
 import { parseJson, readJobId } from "./parse";
-import type { JobTiming } from "./poll-timing";
-import type { Timers } from "./scheduler";
-import type { Transport } from "./transport";
+
+export type { JobContext, JobResult, JobSpec } from "./job-context";
 
 /** Polls in a row whose answer cannot be read before the callers are told so. A poll is free and
  * a cut-off answer is usually a passing fault, so it is asked again before anyone is failed. */
 export const UNREADABLE_POLLS_BEFORE_FAILING = 3;
-
-export interface JobSpec {
-  kind: JobKind;
-  params: Readonly<Record<string, string>>;
-  /** 1 to 1,000 inputs: addresses, or "lat,lon" for reverse. */
-  inputs: readonly string[];
-  /** The caller's own id for this work (the runtime's batch number), echoed in the job's
-   * events so an observer can tell which batch a job served. */
-  tag?: number;
-}
-
-export type JobResult = Place | null | GeoapifyError;
-
-/** What every job of one client shares. */
-export interface JobContext {
-  baseUrl: string;
-  keyHash: Promise<string>;
-  transport: Transport;
-  timing: JobTiming;
-  store: JobStore;
-  locks: LockManagerLike | undefined;
-  now: () => number;
-  timers: Timers;
-  waitLimitMs: number;
-  /** How long Geoapify keeps a job: polling stops this long after acceptance. */
-  retentionMs: number;
-  creditsPerInput: number;
-  emit: (event: ClientEvent) => void;
-  deliver: (spec: JobSpec, results: readonly JobResult[]) => void;
-  /** The job was collected, failed or expired: forget it. */
-  ended: (job: Job) => void;
-  /** `timing` learned from a finished job: re-time the jobs not yet polled. */
-  learned: () => void;
-}
 
 interface Waiter {
   positions: readonly number[];
