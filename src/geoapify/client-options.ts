@@ -11,6 +11,9 @@ export interface GeoapifyClientOptions {
   baseUrl: string;
   /** Sent only as the `apiKey` query parameter; hashed (SHA-256) wherever it is identified. */
   apiKey: string;
+  /** The key's SHA-256 hash when the caller has it already (it hashes the key where it reads
+   * it); default: hashed here. */
+  keyHash?: Promise<string>;
   /** The plan's requests per second, polls included. Default 5 (the free plan). */
   ratePerSecond?: number;
   /** How long a caller waits for a job after Geoapify accepted it. Default 120_000. */

@@ -89,7 +89,7 @@ export class GeoapifyClient {
       lifetime: this.#lifetime.signal,
       onRetry: (retry) => onEvent({ type: "retried", ...retry }),
     });
-    this.#keyHash = hashApiKey(options.apiKey);
+    this.#keyHash = options.keyHash ?? hashApiKey(options.apiKey);
     const openChannel = options.rateChannel ?? openRateChannel;
     void this.#keyHash.then((hash) => {
       const channel = openChannel(this.#baseUrl, hash);

@@ -286,6 +286,7 @@ export class Geocoder {
       ...this.clientOptions,
       baseUrl: endpoint.baseUrl,
       apiKey: endpoint.apiKey,
+      keyHash: Promise.resolve(keyHash),
       ratePerSecond: limits.ratePerSecond,
       waitLimitMs: limits.jobTimeoutMs,
       jobStore,
