@@ -9,6 +9,7 @@
 import { availableParallelism, cpus, loadavg, platform, release } from "node:os";
 import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
 import { measureBatcherOverhead } from "./batcher-overhead";
+import { bundleTarget, measureBundle } from "./bundle";
 import { measureCacheHeap } from "./cache-heap";
 import type { CellTally } from "./check";
 import { invokeLikeExcel } from "./invoker";
@@ -98,6 +99,7 @@ async function main(args: string[], options: BenchOptions): Promise<BenchReport>
       limits.push(result);
     }
 
+    const bundle = measureBundle();
     logger.progress("one edited cell, by a batch job and by a single lookup");
     const singleEdit = await measureSingleEdit(baseUrl);
 
@@ -122,7 +124,8 @@ async function main(args: string[], options: BenchOptions): Promise<BenchReport>
       runs: options.runs,
       cacheHeap,
       singleEdit,
-      targets: evaluateTargets(cases, limits, cacheHeap, options.model),
+      bundle,
+      targets: [...evaluateTargets(cases, limits, cacheHeap, options.model), bundleTarget(bundle)],
       problems: [...findProblems(cases), ...findLimitProblems(limits)],
     };
   } finally {

@@ -1,6 +1,7 @@
 // The Markdown report: one row per case and strategy, then ratios, the floor, the cached
 // recalculation, per-cell cost across N, the cache's heap, and the targets.
 
+import { bundleLines, type BundleFile } from "./bundle";
 import type { CacheHeap } from "./cache-heap";
 import { singleEditLine, type SingleEdit } from "./single-edit";
 import type { LimitCaseResult } from "./limit-cases";
@@ -44,6 +45,8 @@ export interface BenchReport {
   runs: number;
   cacheHeap: CacheHeap;
   singleEdit: SingleEdit;
+  /** The production build's files, when dist/ holds one. */
+  bundle: BundleFile[] | undefined;
   targets: TargetResult[];
   /** Wrong cells, mismatches, requests over the rate; any entry makes the benchmark exit 1. */
   problems: string[];
@@ -103,6 +106,10 @@ export function renderMarkdown(report: BenchReport): string {
     "## Per-cell cost across N (GeoBatch)",
     "",
     ...perCellTable(report.cases),
+    "",
+    "## What Excel loads",
+    "",
+    ...bundleLines(report.bundle),
     "",
     "## One edited cell",
     "",
