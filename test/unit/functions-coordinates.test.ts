@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Lookup } from "../../src/places/lookup";
 import { REVERSE_FIELDS, type Place } from "../../src/places/place";
 import {
-  CellError,
+  cellError,
   GeocoderDouble,
   installCustomFunctionsStandIn,
   invocation,
@@ -55,15 +55,6 @@ const eiffel: Place = {
   category: "tourism.attraction",
   attribution: "© OpenStreetMap contributors",
 };
-
-async function cellError(result: Promise<unknown>): Promise<CellError> {
-  const error = await result.then(
-    () => undefined,
-    (reason: unknown) => reason
-  );
-  expect(error).toBeInstanceOf(CellError);
-  return error as CellError;
-}
 
 let geocoder: GeocoderDouble;
 beforeEach(() => {

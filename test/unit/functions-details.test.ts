@@ -5,13 +5,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { FORWARD_FIELDS } from "../../src/places/place";
 import {
-  CellError,
+  cellError,
   collectTelemetry,
+  forwardGeocoderDouble,
   GeocoderDouble,
   installCustomFunctionsStandIn,
   invocation,
   PLACES,
-  search,
 } from "./custom-functions-stand-in";
 import { mockRuntimeGeocoder } from "./support/runtime-mock";
 
@@ -28,23 +28,9 @@ const details = functions.details as (
   ...rest: [unknown, unknown, CustomFunctions.CancelableInvocation]
 ) => Promise<unknown[][]>;
 
-async function cellError(result: Promise<unknown>): Promise<CellError> {
-  const error = await result.then(
-    () => undefined,
-    (reason: unknown) => reason
-  );
-  expect(error).toBeInstanceOf(CellError);
-  return error as CellError;
-}
-
 let geocoder: GeocoderDouble;
 beforeEach(() => {
-  geocoder = new GeocoderDouble()
-    .answer(search("11 Wall Street New York"), PLACES.wallStreet)
-    .answer(search("Buckingham Palace, London"), PLACES.buckingham)
-    .answer(search("Buckingham Palace, London", { country: "gb" }), PLACES.buckingham)
-    .answer(search("Paris", { country: "de,fr", language: "de" }), PLACES.paris)
-    .answer(search("Paris, France"), PLACES.paris);
+  geocoder = forwardGeocoderDouble();
   runtime.geocoder = geocoder;
   telemetry.length = 0;
 });
