@@ -6,7 +6,8 @@
 //   slot and one result, both while the key is queued and while its batch is in flight.
 // - The first key into an empty queue opens a window of windowMs; when it elapses, queued keys
 //   are sent. A queue holding maxBatchSize keys is sent at once. At most maxConcurrentBatches
-//   batches hold a slot at once; other keys wait in arrival order and leave when a slot frees: a
+//   batches hold a slot at once (a full one may pass: fullBatchesSkipTheQueue); other keys wait
+//   in arrival order and leave when a slot frees: a
 //   batch frees its slot when it settles, or earlier through context.release() (its work was
 //   handed on), so keys that arrive meanwhile fill the next batch instead of a string of small ones.
 // - Each waiter settles exactly once: with its key's value, with its key's Error, with the batch's
@@ -16,52 +17,18 @@
 //   process alive.
 
 import type { BatcherEvent } from "./events";
+import {
+  BatcherClosedError,
+  settleOptions,
+  type BatchContext,
+  type BatchFunction,
+  type BatcherOptions,
+} from "./options";
 import { Waiter } from "./waiter";
 
-/** What a batch function receives besides its keys. */
-export interface BatchContext {
-  /** Aborted when no waiter wants any key of this batch any more, or when the batcher closes.
-   * The batch function decides what to stop; its late result is ignored either way. */
-  signal: AbortSignal;
-  /** Increases by one per batch, from 1; matches the telemetry events. */
-  batchId: number;
-  /** Frees the batch's concurrency slot before it settles; its keys can still be joined. */
-  release(): void;
-}
-
-/** Resolves one batch: one value or Error per key, same order and length as `keys`. */
-export type BatchFunction<K, V> = (
-  keys: readonly K[],
-  context: BatchContext
-) => Promise<ReadonlyArray<V | Error>>;
-
-export interface BatcherOptions<K, V> {
-  batch: BatchFunction<K, V>;
-  /** How long the first key of a batch waits for others. Default 50 ms. */
-  windowMs?: number;
-  /** Most keys in one batch (Geoapify's job limit is 1,000). Default 1000. */
-  maxBatchSize?: number;
-  /** Most batches in flight at once; further ready keys wait, in order. Default 4. */
-  maxConcurrentBatches?: number;
-  /** Numbers the batches (BatchContext.batchId, events). Default 1, 2, 3… per batcher; pass a
-   * shared counter when several batchers report to one telemetry stream. */
-  nextBatchId?: () => number;
-  /** Identity used for de-duplication. Default: String(key). */
-  keyOf?: (key: K) => string;
-  /** Telemetry sink; a throwing listener must never break the batcher. */
-  onEvent?: (event: BatcherEvent) => void;
-}
-
+export { BatcherClosedError } from "./options";
+export type { BatchContext, BatchFunction, BatcherOptions } from "./options";
 export type { BatcherEvent } from "./events";
-
-/** The rejection of every pending and later load once close() was called without a reason. */
-export class BatcherClosedError extends Error {
-  override readonly name = "BatcherClosedError";
-
-  constructor(message = "The batcher was closed") {
-    super(message);
-  }
-}
 
 /** One distinct key, from its first load until its batch settles. */
 type EntryWaiter<K, V> = Waiter<Entry<K, V>, V>;
@@ -85,11 +52,20 @@ interface Batch<K, V> {
   waiterCount: number;
 }
 
+/** The stretched window grows with a slow page up to this many times windowAfterFullMs. */
+const STREAM_WINDOW_BOUND = 5;
+
 export class Batcher<K, V> {
   private readonly batchFn: BatchFunction<K, V>;
   private readonly windowMs: number;
   private readonly maxBatchSize: number;
   private readonly maxConcurrentBatches: number;
+  private readonly fullBatchesSkipTheQueue: boolean;
+  private readonly windowAfterFullMs: number;
+  /** performance.now() when the last full batch was cut. */
+  private lastFullCutAt = -Infinity;
+  /** The window after the last full batch: see BatcherOptions.windowAfterFullMs. */
+  private streamWindowMs = 0;
   private readonly keyOf: (key: K) => string;
   private readonly onEvent: ((event: BatcherEvent) => void) | undefined;
 
@@ -109,26 +85,17 @@ export class Batcher<K, V> {
   private closeReason: Error | undefined;
 
   constructor(options: BatcherOptions<K, V>) {
+    const settled = settleOptions(options);
     this.batchFn = options.batch;
-    this.windowMs = options.windowMs ?? 50;
-    this.maxBatchSize = options.maxBatchSize ?? 1000;
-    this.maxConcurrentBatches = options.maxConcurrentBatches ?? 4;
+    this.windowMs = settled.windowMs;
+    this.maxBatchSize = settled.maxBatchSize;
+    this.maxConcurrentBatches = settled.maxConcurrentBatches;
+    this.fullBatchesSkipTheQueue = options.fullBatchesSkipTheQueue ?? false;
+    this.windowAfterFullMs = settled.windowAfterFullMs;
     this.keyOf = options.keyOf ?? String;
     let lastBatchId = 0;
     this.nextBatchId = options.nextBatchId ?? (() => ++lastBatchId);
     this.onEvent = options.onEvent;
-    // setTimeout fires at once for delays it cannot represent, silently disabling the window.
-    if (!(this.windowMs >= 0 && this.windowMs <= 2 ** 31 - 1)) {
-      throw new RangeError(`windowMs must be between 0 and 2^31-1, got ${this.windowMs}`);
-    }
-    if (!Number.isInteger(this.maxBatchSize) || this.maxBatchSize < 1) {
-      throw new RangeError(`maxBatchSize must be a positive integer, got ${this.maxBatchSize}`);
-    }
-    if (!Number.isInteger(this.maxConcurrentBatches) || this.maxConcurrentBatches < 1) {
-      throw new RangeError(
-        `maxConcurrentBatches must be a positive integer, got ${this.maxConcurrentBatches}`
-      );
-    }
   }
 
   /** Distinct keys waiting for dispatch. */
@@ -167,7 +134,9 @@ export class Batcher<K, V> {
       entry = { key, id, enqueuedAt: performance.now(), waiters: new Set(), batch: undefined };
       this.queue.set(id, entry);
       if (this.queue.size === 1) {
-        this.windowTimer = setTimeout(this.onWindowElapsed, this.windowMs);
+        const streaming = entry.enqueuedAt - this.lastFullCutAt < this.streamWindowMs;
+        const windowMs = streaming ? this.streamWindowMs : this.windowMs;
+        this.windowTimer = setTimeout(this.onWindowElapsed, windowMs);
       }
     }
     const slot = entry;
@@ -242,11 +211,11 @@ export class Batcher<K, V> {
    * while every slot is busy fill the next batch up to maxBatchSize.
    */
   private dispatchReady(): void {
-    while (
-      this.queue.size > 0 &&
-      this.slotsInUse < this.maxConcurrentBatches &&
-      (this.queue.size >= this.maxBatchSize || this.windowTimer === undefined)
-    ) {
+    for (;;) {
+      const full = this.queue.size >= this.maxBatchSize;
+      const ready = full || (this.queue.size > 0 && this.windowTimer === undefined);
+      const slotFree = this.slotsInUse < this.maxConcurrentBatches;
+      if (!ready || !(slotFree || (full && this.fullBatchesSkipTheQueue))) break;
       this.dispatchBatch();
     }
     if (this.queue.size === 0) this.clearWindowTimer();
@@ -275,6 +244,16 @@ export class Batcher<K, V> {
       batch.waiterCount += entry.waiters.size;
       keys.push(entry.key);
       totalWaitMs += now - entry.enqueuedAt;
+    }
+    if (keys.length === this.maxBatchSize) {
+      // A page that took long to hand over this batch's keys will take about as long for the
+      // next one's: wait for them up to twice that, within the bound.
+      const fillMs = now - batch.entries[0].enqueuedAt;
+      this.streamWindowMs = Math.min(
+        Math.max(this.windowAfterFullMs, 2 * fillMs),
+        STREAM_WINDOW_BOUND * this.windowAfterFullMs
+      );
+      this.lastFullCutAt = now;
     }
     this.activeBatches.add(batch);
     this.slotsInUse++;

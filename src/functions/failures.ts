@@ -1,13 +1,13 @@
 // Whatever a call threw, as a Failure that messages.ts can word. Errors carry facts (a kind, a
 // budget, a problem); this is the one place that reads them, so no caller switches on messages.
 
-import { GeoapifyError } from "../geoapify/errors";
 import type { Lookup } from "../places/lookup";
 import { InvalidInputError } from "../places/problems";
 import {
   BudgetExceededError,
   GatewayBudgetError,
   GeoBatchStoppedError,
+  LookupFailedError,
   NotCachedError,
 } from "../runtime/errors";
 import { MissingApiKeyError } from "../settings/settings";
@@ -22,8 +22,8 @@ export class NoMatchError extends Error {
   }
 }
 
-/** The client's kinds that are worded as they are; any other kind is an unknown failure. */
-const GEOAPIFY_KINDS = new Set<string>([
+/** The lookup failures that are worded as they are; any other kind is an unknown failure. */
+const WORDED_LOOKUP_FAILURES = new Set<string>([
   "auth",
   "quota",
   "still-running",
@@ -48,9 +48,9 @@ export function classifyFailure(error: unknown): Failure {
   }
   if (error instanceof NotCachedError) return { kind: "not-cached" };
   if (error instanceof GeoBatchStoppedError) return { kind: "stopped" };
-  if (error instanceof GeoapifyError) {
+  if (error instanceof LookupFailedError) {
     const kind: string = error.kind;
-    return GEOAPIFY_KINDS.has(kind) ? ({ kind } as Failure) : { kind: "unknown" };
+    return WORDED_LOOKUP_FAILURES.has(kind) ? ({ kind } as Failure) : { kind: "unknown" };
   }
   // An AbortSignal's default reason: the cell was cancelled before the runtime saw the lookup.
   if (error instanceof Error && error.name === "AbortError") return { kind: "aborted" };

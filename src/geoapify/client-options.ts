@@ -21,6 +21,9 @@ export interface GeoapifyClientOptions {
    * an `Authorization: Bearer` token (Office SSO, for a team gateway only). Default: `apiKey`.
    */
   credentials?: () => Promise<Credentials>;
+  /** The key's SHA-256 hash when the caller has it already (it hashes the key where it reads
+   * it); default: hashed here. */
+  keyHash?: Promise<string>;
   /** The plan's requests per second, polls included. Default 5 (the free plan). */
   ratePerSecond?: number;
   /** How long a caller waits for a job after Geoapify accepted it. Default 120_000. */
@@ -92,4 +95,11 @@ export interface RunOptions {
    * for it before cutting the next, so inputs arriving meanwhile fill that job up.
    */
   onSent?: () => void;
+  /**
+   * When the inputs left to send (not covered by a running job) are this many or fewer, they go
+   * as single lookups (`/v1/geocode/search|reverse`, 1 credit each) instead of a batch job:
+   * one round trip instead of a job and its polls. Same scheduler, credits gate and delivery.
+   * Default 0: always a job.
+   */
+  singlesUpTo?: number;
 }

@@ -28,6 +28,8 @@ export type { ClientState, Credentials, GeoapifyClientOptions, RunOptions } from
 const RETENTION_MS = 24 * 60 * 60_000;
 /** A batch input costs half a credit, times the job's `priority` factor when one is set. */
 const CREDITS_PER_BATCH_INPUT = 0.5;
+/** A single lookup costs a whole credit. */
+const CREDITS_PER_SINGLE_LOOKUP = 1;
 
 const globalTimers: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -89,7 +91,7 @@ export class GeoapifyClient {
       lifetime: this.#lifetime.signal,
       onRetry: (retry) => onEvent({ type: "retried", ...retry }),
     });
-    this.#keyHash = hashApiKey(options.account ?? options.apiKey);
+    this.#keyHash = options.keyHash ?? hashApiKey(options.account ?? options.apiKey);
     const openChannel = options.rateChannel ?? openRateChannel;
     void this.#keyHash.then((hash) => {
       const channel = openChannel(this.#baseUrl, hash);
@@ -99,7 +101,7 @@ export class GeoapifyClient {
       baseUrl: this.#baseUrl,
       keyHash: this.#keyHash,
       transport: this.#transport,
-      timing: new JobTiming(),
+      timing: new JobTiming(options.ratePerSecond ?? 5),
       store: options.jobStore ?? memoryJobStore(),
       locks:
         options.locks ??
@@ -131,7 +133,7 @@ export class GeoapifyClient {
       throw new RangeError(`a job takes 1 to ${MAX_BATCH_SIZE} inputs, not ${inputs.length}`);
     }
     this.#throwIfRefused(options.signal);
-    return this.#runParts(job, options.signal, false, options.onSent);
+    return this.#runParts(job, options.signal, false, options.onSent, options.singlesUpTo);
   }
 
   /** Collects the stored jobs of this endpoint and key; drops those another key paid for. */
@@ -225,7 +227,8 @@ export class GeoapifyClient {
     spec: JobSpec,
     signal: AbortSignal | undefined,
     resubmission: boolean,
-    onSent: () => void = () => {}
+    onSent: () => void = () => {},
+    singlesUpTo = 0
   ): Promise<JobResult[]> {
     const { inputKey } = JOB_KINDS[spec.kind];
     const results: JobResult[] = new Array(spec.inputs.length);
@@ -249,7 +252,8 @@ export class GeoapifyClient {
       parts.push({ at: pairs.map(([at]) => at), results: this.#await(job, positions, signal) });
     }
     const groups = [...fresh.values()];
-    const creditsPerInput = creditsFor(spec.params);
+    const asSingles = groups.length <= singlesUpTo;
+    const creditsPerInput = asSingles ? CREDITS_PER_SINGLE_LOOKUP : creditsFor(spec.params);
     const admitted = Math.max(
       0,
       Math.min(groups.length, this.#admit?.(groups.length, creditsPerInput) ?? groups.length)
@@ -259,17 +263,26 @@ export class GeoapifyClient {
     }
     if (admitted > 0) {
       const inputs = groups.slice(0, admitted).map((group) => spec.inputs[group[0]]);
-      const job = Job.submit(this.#jobContext(spec.params), { ...spec, inputs }, resubmission);
-      this.#running.add(job);
-      void job.sent.then(onSent);
       const wanted = groups.slice(0, admitted);
-      parts.push({
-        at: wanted.flat(),
-        results: this.#await(
+      let results: Promise<JobResult[]>;
+      if (asSingles) {
+        results = this.#singles({ ...spec, inputs }, signal);
+        void results.then(onSent, onSent);
+      } else {
+        const job = Job.submit(this.#jobContext(spec.params), { ...spec, inputs }, resubmission);
+        this.#running.add(job);
+        void job.sent.then(onSent);
+        results = this.#await(
           job,
           inputs.map((_, position) => position),
           signal
-        ).then((found) => wanted.flatMap((group, position) => group.map(() => found[position]))),
+        );
+      }
+      parts.push({
+        at: wanted.flat(),
+        results: results.then((found) =>
+          wanted.flatMap((group, position) => group.map(() => found[position]))
+        ),
       });
     }
     if (admitted === 0) onSent();
@@ -287,7 +300,32 @@ export class GeoapifyClient {
     return results;
   }
 
-  /** A job's results at `positions`; an expired job's inputs are submitted again, once. */
+  /**
+   * Each input by a single lookup, all at once (the scheduler paces them): delivered and counted
+   * as a job's results are. Rejects only when every lookup failed, with the first failure.
+   */
+  async #singles(spec: JobSpec, signal: AbortSignal | undefined): Promise<JobResult[]> {
+    const { kind, params, inputs, tag } = spec;
+    const credits = inputs.length * CREDITS_PER_SINGLE_LOOKUP;
+    this.#context.emit({ type: "submitted", kind, size: inputs.length, credits, tag });
+    const settled = await Promise.allSettled(
+      inputs.map((input) => this.single(kind, params, input, { signal }))
+    );
+    if (settled.every((outcome) => outcome.status === "rejected")) {
+      throw (settled[0] as PromiseRejectedResult).reason;
+    }
+    const results = settled.map((outcome) =>
+      outcome.status === "fulfilled" ? outcome.value : asError(outcome.reason)
+    );
+    this.#context.deliver(spec, results);
+    return results;
+  }
+
+  /**
+   * A job's results at `positions`. Submitted again, once: the inputs of an expired job, and
+   * those of a submit whose answer arrived but could not be read (no job id to collect), since
+   * the user's only other way out, a recalculation, would submit the same inputs anyway.
+   */
   async #await(
     job: Job,
     positions: number[],
@@ -296,7 +334,7 @@ export class GeoapifyClient {
     try {
       return await job.wait(positions, signal);
     } catch (error) {
-      if (!(error instanceof GeoapifyError) || error.kind !== "expired" || job.resubmission) {
+      if (!(error instanceof GeoapifyError) || job.resubmission || !worthResubmitting(job, error)) {
         throw error;
       }
       const inputs = positions.map((position) => job.spec.inputs[position]);
@@ -320,6 +358,13 @@ export class GeoapifyClient {
   #jobContext(params: Readonly<Record<string, string>>): JobContext {
     return { ...this.#context, creditsPerInput: creditsFor(params) };
   }
+}
+
+/** An expired job, or a submit answered (2xx) with a body that named no job to collect. */
+function worthResubmitting(job: Job, error: GeoapifyError): boolean {
+  if (error.kind === "expired") return true;
+  const answered = error.status !== undefined && error.status >= 200 && error.status < 300;
+  return error.kind === "malformed" && answered && job.id === undefined;
 }
 
 function asError(reason: unknown): GeoapifyError {

@@ -4,49 +4,17 @@
 // each for at most the wait limit counted from when the job was accepted (or from when the
 // caller attached, if later); a caller that stops waiting leaves the job running.
 
-import type { Place } from "../places/place";
 import { GeoapifyError } from "./errors";
-import type { ClientEvent } from "./events";
-import { JOB_KINDS, type JobKind } from "./job-kinds";
-import { takeLease, type JobStore, type LockManagerLike, type StoredJob } from "./job-store";
+import type { JobContext, JobResult, JobSpec } from "./job-context";
+import { JOB_KINDS } from "./job-kinds";
+import { takeLease, type StoredJob } from "./job-store";
 import { parseJson, readJobId } from "./parse";
-import type { JobTiming } from "./poll-timing";
-import type { Timers } from "./scheduler";
-import type { Transport } from "./transport";
 
-export interface JobSpec {
-  kind: JobKind;
-  params: Readonly<Record<string, string>>;
-  /** 1 to 1,000 inputs: addresses, or "lat,lon" for reverse. */
-  inputs: readonly string[];
-  /** The caller's own id for this work (the runtime's batch number), echoed in the job's
-   * events so an observer can tell which batch a job served. */
-  tag?: number;
-}
+export type { JobContext, JobResult, JobSpec } from "./job-context";
 
-export type JobResult = Place | null | GeoapifyError;
-
-/** What every job of one client shares. */
-export interface JobContext {
-  baseUrl: string;
-  keyHash: Promise<string>;
-  transport: Transport;
-  timing: JobTiming;
-  store: JobStore;
-  locks: LockManagerLike | undefined;
-  now: () => number;
-  timers: Timers;
-  waitLimitMs: number;
-  /** How long Geoapify keeps a job: polling stops this long after acceptance. */
-  retentionMs: number;
-  creditsPerInput: number;
-  emit: (event: ClientEvent) => void;
-  deliver: (spec: JobSpec, results: readonly JobResult[]) => void;
-  /** The job was collected, failed or expired: forget it. */
-  ended: (job: Job) => void;
-  /** `timing` learned from a finished job: re-time the jobs not yet polled. */
-  learned: () => void;
-}
+/** Polls in a row whose answer cannot be read before the callers are told so. A poll is free and
+ * a cut-off answer is usually a passing fault, so it is asked again before anyone is failed. */
+export const UNREADABLE_POLLS_BEFORE_FAILING = 3;
 
 interface Waiter {
   positions: readonly number[];
@@ -77,6 +45,8 @@ export class Job {
   #polling = false;
   #pollTimer: unknown;
   #lastFailure: GeoapifyError | undefined;
+  /** Polls in a row whose answer could not be read. */
+  #unreadablePolls = 0;
   #lease: Promise<(() => void) | undefined> | undefined;
   #ended = false;
   #markSent: () => void = () => {};
@@ -212,7 +182,7 @@ export class Job {
     this.#acceptedAt = acceptedAt;
     this.#lastPollAt = acceptedAt;
     for (const waiter of this.#waiters) this.#startWaitLimit(waiter);
-    this.#schedulePoll(acceptedAt + this.#context.timing.predictMs(this.spec.inputs.length));
+    this.#schedulePoll(acceptedAt + this.#context.timing.firstPollMs(this.spec.inputs.length));
   }
 
   async #persist(): Promise<void> {
@@ -250,7 +220,9 @@ export class Job {
   retime(): void {
     const unpolled = this.#polls === 0 && this.#lastFailure === undefined && !this.#polling;
     if (this.#acceptedAt === undefined || this.#ended || !unpolled) return;
-    this.#schedulePoll(this.#acceptedAt + this.#context.timing.predictMs(this.spec.inputs.length));
+    this.#schedulePoll(
+      this.#acceptedAt + this.#context.timing.firstPollMs(this.spec.inputs.length)
+    );
   }
 
   /** A caller attached to a job polled at the background pace: poll at the caller's pace. */
@@ -283,6 +255,7 @@ export class Job {
       emit({ type: "polled", jobId: id, status: answer.status, ageMs });
       if (answer.status === 200) {
         const results = kind.match(parseJson(answer.body, 200), this.spec.inputs, 200);
+        this.#unreadablePolls = 0;
         if (!this.#resumed) {
           timing.observe(size, this.#pendingAgeMs, ageMs);
           this.#context.learned();
@@ -292,12 +265,16 @@ export class Job {
       if (answer.status !== 202) {
         throw new GeoapifyError("malformed", answer.status, "unexpected poll status");
       }
+      // "Pending" is in the status: a pending answer cut off is still read as pending.
+      this.#unreadablePolls = 0;
       this.#pendingAgeMs = ageMs;
     } catch (error) {
       const failure = asGeoapifyError(error);
       if (this.#ended) return;
-      const passing = ["network", "server", "unavailable"].includes(failure.kind);
-      if (!passing) return this.#fail(failure);
+      if (failure.kind === "malformed") this.#unreadable(failure);
+      else if (!["network", "server", "unavailable"].includes(failure.kind)) {
+        return this.#fail(failure);
+      }
       // A failed poll (an outage included) is no reason to abandon a paid job: try again later.
       this.#lastFailure = failure;
     } finally {
@@ -307,6 +284,19 @@ export class Job {
     this.#lastPollAt = now();
     const ageMs = this.#lastPollAt - (this.#acceptedAt as number);
     this.#schedulePoll(this.#lastPollAt + timing.nextGapMs(ageMs, size, this.#waiters.size === 0));
+  }
+
+  /**
+   * A poll answered with a body that cannot be read. The job stays running and stored: it is
+   * polled again with the usual back-off, and after a few unreadable answers in a row its callers
+   * are told, while the job goes on in the background, so the next recalculation attaches to it
+   * (or collects it after a reload) instead of paying again.
+   */
+  #unreadable(failure: GeoapifyError): void {
+    this.#unreadablePolls++;
+    if (this.#unreadablePolls < UNREADABLE_POLLS_BEFORE_FAILING) return;
+    this.#unreadablePolls = 0;
+    this.rejectWaiters(failure);
   }
 
   #startWaitLimit(waiter: Waiter): void {

@@ -13,9 +13,13 @@
 // a job of the same size is predicted exactly. Jobs not yet polled are re-timed when the model changes
 // (see Job), so the jobs of one recalculation learn from each other.
 //
-// A job that is late is polled again after half its age (1.5× back-off), at most every
+// A job that is late is polled again after a share of its age, at most every
 // clamp(size × 60 ms, 1 s, 60 s) while a caller waits (Geoapify asks that large jobs are polled
-// at most once a minute), and at most every 15 minutes once nobody waits.
+// at most once a minute), and at most every 15 minutes once nobody waits. The share and the
+// shortest gap follow the plan's rate, since every poll takes a turn of it: at 5 requests/s half
+// the age and 250 ms (1.5× back-off: each extra poll costs a fifth of a second of the rate);
+// with a high rate (a paid plan) a poll costs nearly nothing, so a late job is polled again
+// after 5% of its age, at least 3 request turns apart, and a finished job waits little for it.
 
 /**
  * Before any job has finished: 300 ms + 0.3 ms per input, 600 ms for a full job of 1,000.
@@ -34,8 +38,14 @@ const PER_INPUT_BOUNDS = [0, 1_000] as const;
 const MAX_PREDICTION_MS = 30 * 60_000;
 /** How far below its first poll's age the model moves after a job that was ready then. */
 const STEP_DOWN_BOUNDS = [0.05, 0.3] as const;
-const LATE_GROWTH = 0.5;
-const MIN_GAP_MS = 250;
+/** At 5 requests/s (the free plan): half the age, at least 250 ms apart. */
+const LATE_GROWTH_BOUNDS = [0.05, 0.5] as const;
+const LATE_GROWTH_AT_ONE_PER_SECOND = 2.5;
+const MIN_GAP_BOUNDS = [20, 250] as const;
+const MIN_GAP_REQUEST_TURNS = 3;
+/** From this rate on, a poll's turn is short enough to poll a job before its predicted time. */
+const CHEAP_POLLS_PER_SECOND = 50;
+const EARLY_FIRST_POLL_SHARE = 0.8;
 const GAP_CAP_PER_INPUT_MS = 60;
 const GAP_CAP_BOUNDS = [1_000, 60_000] as const;
 const BACKGROUND_GAP_CAP_MS = 15 * 60_000;
@@ -44,10 +54,27 @@ export class JobTiming {
   #fixedMs = DEFAULT_FIXED_MS;
   #perInputMs = DEFAULT_PER_INPUT_MS;
   #stepDown: number = STEP_DOWN_BOUNDS[1];
+  readonly #lateGrowth: number;
+  readonly #minGapMs: number;
+  readonly #firstPollShare: number;
+
+  /** @param ratePerSecond the plan's requests per second, which every poll takes a turn of */
+  constructor(ratePerSecond = 5) {
+    this.#lateGrowth = clamp(LATE_GROWTH_AT_ONE_PER_SECOND / ratePerSecond, LATE_GROWTH_BOUNDS);
+    this.#minGapMs = clamp((MIN_GAP_REQUEST_TURNS * 1000) / ratePerSecond, MIN_GAP_BOUNDS);
+    this.#firstPollShare = ratePerSecond >= CHEAP_POLLS_PER_SECOND ? EARLY_FIRST_POLL_SHARE : 1;
+  }
 
   /** Milliseconds after acceptance at which a job of `size` inputs is expected to be ready. */
   predictMs(size: number): number {
     return Math.min(MAX_PREDICTION_MS, Math.round(this.#fixedMs + this.#perInputMs * size));
+  }
+
+  /** When to poll a job of `size` inputs first: at its predicted time, or, where polls cost
+   * nearly nothing (a high rate), somewhat before it, since a poll too early then costs only a
+   * 202 and a short gap, and one too late costs every cell of the job the lateness. */
+  firstPollMs(size: number): number {
+    return Math.round(this.predictMs(size) * this.#firstPollShare);
   }
 
   /**
@@ -73,7 +100,7 @@ export class JobTiming {
     const capMs = background
       ? BACKGROUND_GAP_CAP_MS
       : clamp(size * GAP_CAP_PER_INPUT_MS, GAP_CAP_BOUNDS);
-    return Math.round(Math.min(capMs, Math.max(MIN_GAP_MS, ageMs * LATE_GROWTH)));
+    return Math.round(Math.min(capMs, Math.max(this.#minGapMs, ageMs * this.#lateGrowth)));
   }
 }
 

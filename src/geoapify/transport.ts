@@ -7,7 +7,8 @@
 //   timeout are repeated.
 // - The POST that creates a job is repeated only when the answer proves no job was created (500,
 //   502, 503, 504). With no answer the job may exist already, and repeating the POST could bill
-//   every input twice, so that fails as "network".
+//   every input twice, so that fails as "network". (An answer whose body cannot be read is the
+//   job's to judge: see GeoapifyClient's resubmission.)
 // - 401/403, 400 and 404 are final: repeating them cannot succeed.
 // - 503 is an outage (a team gateway that lost its Redis, or one whose upstream stayed too busy),
 //   and a 503'd POST created no job. A submit or a single lookup waits it out, retried with
@@ -142,7 +143,10 @@ export class Transport {
         retry: 0,
         throwHttpErrors: false,
       });
-      return { status: response.status, headers: response.headers, body: await response.text() };
+      // The status arrived: a body cut off on its way is an unreadable answer, not no answer,
+      // so a submit that was answered can be told from one that may or may not have been.
+      const body = await response.text().catch(() => "");
+      return { status: response.status, headers: response.headers, body };
     } catch {
       // ky's and fetch's errors quote the request URL, key included: none is passed on.
       return undefined;

@@ -1,5 +1,24 @@
-// Failures the runtime itself decides, beside the Geoapify client's typed errors. Like those,
-// they carry facts, not wording: src/functions/messages.ts turns each into the words a cell shows.
+// Failures of a lookup as the runtime reports them to the functions: the ones it decides itself
+// and the Geoapify client's typed errors, translated (the functions never see the client). They
+// carry facts, not wording: src/functions/messages.ts turns each into the words a cell shows.
+
+import type { GeoapifyErrorKind } from "../geoapify/errors";
+
+/** Why Geoapify's client could not answer a lookup: its error kind, passed on as a fact. */
+export type LookupFailureKind = GeoapifyErrorKind;
+
+/** The client could not answer this lookup (auth, quota, network, an unreadable answer…). */
+export class LookupFailedError extends Error {
+  override readonly name = "LookupFailedError";
+
+  constructor(
+    readonly kind: LookupFailureKind,
+    /** The HTTP status it came with, if any, for telemetry. */
+    readonly status?: number
+  ) {
+    super(`Lookup failed: ${kind}`);
+  }
+}
 
 /** Settles every waiter when the runtime goes away, so no cell is left #BUSY!. */
 export class GeoBatchStoppedError extends Error {

@@ -22,6 +22,7 @@ import type { Place } from "../places/place";
 import {
   GEOAPIFY_BASE_URL,
   MissingApiKeyError,
+  SINGLE_EDITS_UP_TO,
   type Endpoint,
   type Limits,
   type Settings,
@@ -31,6 +32,7 @@ import {
   BudgetExceededError,
   GatewayBudgetError,
   GeoBatchStoppedError,
+  LookupFailedError,
   NotCachedError,
 } from "./errors";
 import { GatewayAccounts } from "./gateway-accounts";
@@ -40,12 +42,20 @@ import { publish } from "./telemetry";
 export { GeoBatchStoppedError } from "./errors";
 
 /**
- * One batch per job group is cut at a time: the next is cut once the previous one's job has
- * been sent (its slot is released then, not when the job is done), so cells that arrive while a
- * submit waits for the rate fill the next job instead of a string of small ones. How many jobs
- * are in flight is then the request scheduler's doing, not a fixed number.
+ * One partial batch per job group is cut at a time: the next is cut once the previous one's job
+ * has been sent (its slot is released then, not when the job is done), so cells that arrive
+ * while a submit waits for the rate fill the next job instead of a string of small ones. A full
+ * batch cannot grow, so it is cut at once: the full jobs of a large recalculation go out as fast
+ * as the request scheduler allows (together without a limit, paced under one). How many jobs
+ * are in flight is the scheduler's doing, not a fixed number.
  */
 const BATCHES_BEING_SENT = 1;
+/**
+ * While a recalculation streams in (a full batch was just cut), the next batch's window is this
+ * many times the setting: a page busy with the previous jobs' answers may hand the next cells
+ * over later than one window, and cutting then would send an extra, partial job.
+ */
+const WINDOW_STRETCH_AFTER_FULL_BATCH = 4;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface GeocoderOptions {
@@ -113,7 +123,7 @@ export class Geocoder {
 
   /**
    * The place a lookup finds: from the cache when known, else from the next job of its group.
-   * Resolves null when Geoapify found nothing; rejects with MissingApiKeyError, GeoapifyError,
+   * Resolves null when Geoapify found nothing; rejects with MissingApiKeyError, LookupFailedError,
    * BudgetExceededError, NotCachedError (previews) or GeoBatchStoppedError. The functions
    * validate the lookup before they ask.
    */
@@ -237,6 +247,8 @@ export class Geocoder {
         keyOf: lookupKey,
         windowMs,
         maxConcurrentBatches: BATCHES_BEING_SENT,
+        fullBatchesSkipTheQueue: true,
+        windowAfterFullMs: windowMs * WINDOW_STRETCH_AFTER_FULL_BATCH,
         // Per-key "enqueued" events would be one DOM event per cell; batches tell the story.
         onEvent: (event) => event.type !== "enqueued" && publish(event),
       });
@@ -254,14 +266,22 @@ export class Geocoder {
     if (!endpoint) {
       throw new MissingApiKeyError();
     }
-    const { client, limits } = await this.connect(endpoint);
+    const [{ client, limits }, singleEdits] = await Promise.all([
+      this.connect(endpoint),
+      this.settings.singleEdits(),
+    ]);
     const { kind, options } = lookups[0];
     const inputs = lookups.map((lookup) => lookup.input);
     const job: JobSpec = { kind, params: jobParams(options), inputs, tag: batchId };
-    const results = await client.run(job, { signal, onSent: release }).catch((error: unknown) => {
-      throw budgetFact(error, limits.dailyBudgetCredits) ?? error;
-    });
-    return results.map((result) => budgetFact(result, limits.dailyBudgetCredits) ?? result);
+    const singlesUpTo = singleEdits ? SINGLE_EDITS_UP_TO : 0;
+    const results = await client
+      .run(job, { signal, onSent: release, singlesUpTo })
+      .catch((error: unknown) => {
+        throw asLookupFailure(error, limits);
+      });
+    return results.map((result) =>
+      result instanceof Error ? asLookupFailure(result, limits) : result
+    );
   }
 
   /**
@@ -304,6 +324,7 @@ export class Geocoder {
       baseUrl: endpoint.baseUrl,
       apiKey: endpoint.apiKey,
       account,
+      keyHash: Promise.resolve(keyHash),
       credentials: () => this.gateways.credentialsFor(connection, () => this.settings.endpoint()),
       ratePerSecond: limits.ratePerSecond,
       waitLimitMs: limits.jobTimeoutMs,
@@ -359,12 +380,16 @@ export class Geocoder {
   }
 }
 
-/** A "budget" refusal as the runtime's fact: a team gateway's (its 429) or the pane's own. */
-function budgetFact(error: unknown, paneBudget: number | undefined): Error | undefined {
-  if (!(error instanceof GeoapifyError) || error.kind !== "budget") return undefined;
-  return error.status === 429
-    ? new GatewayBudgetError(error.budgetCredits)
-    : new BudgetExceededError(paneBudget ?? 0);
+/** The client's error as the runtime reports it to the functions; anything else as it is. A
+ * "budget" refusal is a team gateway's when it came as a 429, else the pane's own. */
+function asLookupFailure<T>(error: T, limits: Limits): T | Error {
+  if (!(error instanceof GeoapifyError)) return error;
+  if (error.kind === "budget") {
+    return error.status === 429
+      ? new GatewayBudgetError(error.budgetCredits)
+      : new BudgetExceededError(limits.dailyBudgetCredits ?? 0);
+  }
+  return new LookupFailedError(error.kind, error.status);
 }
 
 /** Results of another endpoint (a proxy, the emulator) must never answer for Geoapify's. */

@@ -50,10 +50,15 @@ export const SETTING_KEYS = {
   baseUrl: "geoapify.baseUrl",
   /** "gateway" when `baseUrl` is a team gateway (its token is then `apiKey`); else absent. */
   endpointKind: "geoapify.endpointKind",
+  /** "true": a batch of at most SINGLE_EDITS_UP_TO new inputs goes as single lookups. */
+  singleEdits: "geobatch.singleEdits",
   ...numericKeys(),
 } as const;
 
 export const GEOAPIFY_BASE_URL = "https://api.geoapify.com";
+
+/** With single edits on, a batch of this many new inputs or fewer goes as single lookups. */
+export const SINGLE_EDITS_UP_TO = 3;
 
 /** Whether `value` may be saved as `key`; out of range or not a number: false. */
 export function isValidNumber(key: NumericSettingKey, value: number): boolean {
@@ -149,6 +154,18 @@ export class Settings {
     await (value === undefined
       ? this.store.removeItem(storageKey)
       : this.store.setItem(storageKey, String(value)));
+  }
+
+  /** Whether a few new inputs go as single lookups at once (1 credit each), rather than wait
+   * for a batch job (0.5 credit each). Off unless saved as "true". */
+  async singleEdits(): Promise<boolean> {
+    return (await this.store.getItem(SETTING_KEYS.singleEdits)) === "true";
+  }
+
+  async setSingleEdits(on: boolean): Promise<void> {
+    await (on
+      ? this.store.setItem(SETTING_KEYS.singleEdits, "true")
+      : this.store.removeItem(SETTING_KEYS.singleEdits));
   }
 
   /** Saves the API origin (a proxy, Geoapify EU); `undefined` returns to Geoapify's own. The

@@ -11,6 +11,7 @@ import "@fluentui/web-components/dialog.js";
 import "@fluentui/web-components/dialog-body.js";
 import "@fluentui/web-components/divider.js";
 import "@fluentui/web-components/progress-bar.js";
+import "@fluentui/web-components/switch.js";
 import "@fluentui/web-components/text-input.js";
 
 /** The value property of Fluent's text input; undefined until something set or typed it. */
@@ -22,3 +23,6 @@ export function textOf(input: FluentInput): string {
 }
 
 export type FluentDialog = HTMLElement & { show(): void; hide(): void };
+
+/** Fluent's switch: `checked` is its state. */
+export type FluentSwitch = HTMLElement & { checked: boolean };

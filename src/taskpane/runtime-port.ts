@@ -20,6 +20,8 @@ export const runtime = {
   setNumber: (key: NumericSettingKey, value: number | undefined) => settings.setNumber(key, value),
   setBaseUrl: (url: string | undefined) => settings.setBaseUrl(url),
   setEndpointKind: (kind: EndpointKind) => settings.setEndpointKind(kind),
+  singleEdits: () => settings.singleEdits(),
+  setSingleEdits: (on: boolean) => settings.setSingleEdits(on),
 };
 
 export type Runtime = typeof runtime;

@@ -3,7 +3,7 @@
 
 import type { SectionContext } from "./connection";
 import { button, el, messageLine, nameMessageLines, say, section, setDisabled } from "./dom";
-import { textOf, type FluentDialog, type FluentInput } from "./fluent";
+import { textOf, type FluentDialog, type FluentInput, type FluentSwitch } from "./fluent";
 import { cellsInSelection } from "./cell-addresses";
 import { planFreeze, type FreezeStep } from "./host-adapter";
 import { NUMBER_RULES, validateNumber } from "./validation";
@@ -177,6 +177,10 @@ export class AdvancedSection {
   readonly element: HTMLElement;
   private readonly fields: Array<{ input: FluentInput; message: HTMLElement }>;
   private readonly message = messageLine("advanced-message");
+  private readonly singleEdits = el("fluent-switch", {
+    id: "advanced-single-edits",
+    "aria-label": words.advanced.singleEdits,
+  }) as FluentSwitch;
 
   constructor(private readonly context: SectionContext) {
     this.fields = ADVANCED.map((setting) => {
@@ -192,10 +196,13 @@ export class AdvancedSection {
     });
     const save = button("save-advanced", words.advanced.save);
     save.addEventListener("click", () => void this.save());
+    // A switch takes effect as it is flipped, like Excel's own options: no Save needed.
+    this.singleEdits.addEventListener("change", () => void this.saveSingleEdits());
     const item = el(
       "fluent-accordion-item",
       {},
       el("span", { slot: "heading" }, words.advanced.heading),
+      el("label", {}, this.singleEdits, words.advanced.singleEdits),
       ...this.fields.flatMap(({ input, message }) => [input, message]),
       save,
       this.message
@@ -209,12 +216,19 @@ export class AdvancedSection {
   }
 
   async load(): Promise<void> {
+    this.singleEdits.checked = await this.context.runtime.singleEdits().catch(() => false);
     const limits = await this.context.runtime.limits().catch(() => undefined);
     if (!limits) return;
     ADVANCED.forEach((setting, index) => {
       const shown = limits[setting] / NUMBER_RULES[setting].factor;
       this.fields[index].input.value ||= String(shown);
     });
+  }
+
+  private async saveSingleEdits(): Promise<void> {
+    const on = this.singleEdits.checked;
+    await this.context.runtime.setSingleEdits(on);
+    say(this.message, on ? words.advanced.singleEditsOn : words.advanced.singleEditsOff);
   }
 
   private async save(): Promise<void> {

@@ -202,6 +202,9 @@ export const words = {
     notFoundTtlDays: "Keep not-found addresses",
     save: "Save advanced settings",
     saved: "Advanced settings saved.",
+    singleEdits: "Look up single edits at once (1 credit each instead of 0.5)",
+    singleEditsOn: "Up to 3 new addresses now go as single lookups, at 1 credit each.",
+    singleEditsOff: "New addresses wait for a batch job again, at 0.5 credit each.",
   },
 };
 

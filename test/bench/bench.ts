@@ -9,6 +9,7 @@
 import { availableParallelism, cpus, loadavg, platform, release } from "node:os";
 import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
 import { measureBatcherOverhead } from "./batcher-overhead";
+import { bundleTarget, measureBundle } from "./bundle";
 import { measureCacheHeap } from "./cache-heap";
 import type { CellTally } from "./check";
 import { invokeLikeExcel } from "./invoker";
@@ -18,6 +19,7 @@ import { renderMarkdown, type BenchReport } from "./report";
 import { runCase, type CaseResult } from "./run-case";
 import type { CaseContext, StrategyOutcome } from "./run-strategy";
 import { buildSheet } from "./sheet";
+import { measureSingleEdit } from "./single-edit";
 import { formatCount, formatPercent } from "./stats";
 import { articleStrategy } from "./strategies/article";
 import { UNLIMITED_RATE_PER_SECOND } from "./strategies/cell";
@@ -102,6 +104,9 @@ async function main(
       limits.push(result);
     }
 
+    const bundle = measureBundle();
+    logger.progress("one edited cell, by a batch job and by a single lookup");
+    const singleEdit = await measureSingleEdit(baseUrl);
     const team = await runTeamCase(options.model, options.quick ? 100 : 1_000, logger.progress);
 
     logger.progress(`heap of ${formatCount(CACHE_HEAP_ENTRIES)} cached places`);
@@ -124,9 +129,15 @@ async function main(
       limits,
       runs: options.runs,
       cacheHeap,
-      targets: [...evaluateTargets(cases, limits, cacheHeap, options.model), ...teamTargets(team)],
-      problems: [...findProblems(cases), ...findLimitProblems(limits), ...teamProblems(team)],
+      singleEdit,
+      bundle,
       team,
+      targets: [
+        ...evaluateTargets(cases, limits, cacheHeap, options.model),
+        bundleTarget(bundle),
+        ...teamTargets(team),
+      ],
+      problems: [...findProblems(cases), ...findLimitProblems(limits), ...teamProblems(team)],
     };
   } finally {
     await emulator.close();

@@ -168,11 +168,12 @@ export async function runLimitCase(
     spec,
     floorMs:
       rate === undefined
-        ? floorFor(context.model, spec.unique).wallMs
+        ? floorFor(context.model, spec.unique, median.result.invocationSpanMs).wallMs
         : rateFloorFor(context.model, spec.unique, rate).wallMs,
     floorFormula:
       rate === undefined
-        ? "window + latency + largest job + latency (no rate limit)"
+        ? "max(window, invocation span) + latency + largest job + latency (no rate limit; " +
+          `invocation span ${formatCount(median.result.invocationSpanMs)} ms in the median run)`
         : describeRateFloor(context.model, spec.unique, rate),
     geobatch: {
       runs: geobatchRuns.map((run) => run.result),

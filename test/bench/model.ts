@@ -47,22 +47,30 @@ export interface Floor {
   /** 0.5 × unique: each distinct address billed once. */
   credits: number;
   /**
-   * window + latency (submit) + duration of the largest job + latency (the one poll that
-   * finds it done), with every job in parallel, each polled exactly when ready, no CPU time and
-   * no time spent invoking the cells. GeoBatch's own limit on jobs in flight is deliberately not
-   * part of it.
+   * max(window, invocation span) + latency (submit) + duration of the largest job + latency
+   * (the one poll that finds it done), with every job in parallel, each polled exactly when
+   * ready and no CPU time. With jobs in parallel the last one cannot leave before the sheet has
+   * handed over its last cell, so the time spent invoking the cells (first to last invocation,
+   * measured in the run) counts when it is longer than the window; a floor that left it out
+   * would be one no client could reach once its jobs run side by side. GeoBatch's own limit on
+   * jobs in flight is deliberately not part of it.
    */
   wallMs: number;
 }
 
-export function floorFor(model: LatencyModel, unique: number): Floor {
+/** The time a client must wait before its last job can go: see Floor.wallMs. */
+export function lastJobReadyToGoMs(invocationSpanMs: number): number {
+  return Math.max(PRODUCT_WINDOW_MS, invocationSpanMs);
+}
+
+export function floorFor(model: LatencyModel, unique: number, invocationSpanMs = 0): Floor {
   const submissions = Math.ceil(unique / MAX_BATCH_SIZE);
   return {
     submissions,
     requests: 2 * submissions,
     credits: CREDITS_PER_BATCH_ADDRESS * unique,
     wallMs:
-      PRODUCT_WINDOW_MS +
+      lastJobReadyToGoMs(invocationSpanMs) +
       2 * model.latencyMs +
       jobDurationMs(model, Math.min(unique, MAX_BATCH_SIZE)),
   };

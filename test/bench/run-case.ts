@@ -93,7 +93,7 @@ export async function runCase(
     cells,
     duplicateShare: sheet.duplicateShare,
     unique: sheet.unique,
-    floor: floorFor(context.model, sheet.unique),
+    floor: floorFor(context.model, sheet.unique, geoBatchRun.result.invocationSpanMs),
     naiveRateLimitMs: (cells / FREE_TIER_REQUESTS_PER_SECOND) * 1000,
     naive: naive.outcome,
     article: articleOutcome,

@@ -99,13 +99,6 @@ describe("on the fake clock", () => {
     expectNoKey(events, call.error);
   });
 
-  it("fails the job as malformed on an unreadable answer", async () => {
-    const { client } = harness({ fake: { script: [step("ok"), step("malformed")] } });
-    const call = track(client.run(search([ADDRESS])));
-    await advance(10_000);
-    expect(call.error).toMatchObject({ kind: "malformed" });
-  });
-
   it("matches reordered and re-spelled results, and fails only an input left without one", async () => {
     const inputs = [ADDRESS, "2 Baker St London", "Nowhere Lane"];
     const { client } = harness({ fake: { script: [step("ok"), step("reorder", 3)] } });

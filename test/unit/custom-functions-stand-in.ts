@@ -3,6 +3,7 @@
 // that carries telemetry events, and a geocoder double in place of the runtime's Geocoder.
 // Codes are Excel's own strings, as @types/custom-functions-runtime declares them.
 
+import { expect } from "vitest";
 import { lookupKey, type Lookup } from "../../src/places/lookup";
 import type { Place } from "../../src/places/place";
 import { NotCachedError } from "../../src/runtime/errors";
@@ -15,6 +16,26 @@ export class CellError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The CellError a call settled with (expected to be one). */
+export async function cellError(result: Promise<unknown>): Promise<CellError> {
+  const error = await result.then(
+    () => undefined,
+    (reason: unknown) => reason
+  );
+  expect(error).toBeInstanceOf(CellError);
+  return error as CellError;
+}
+
+/** The forward lookups the functions tests answer: the landmarks of PLACES, by their spellings. */
+export function forwardGeocoderDouble(): GeocoderDouble {
+  return new GeocoderDouble()
+    .answer(search("11 Wall Street New York"), PLACES.wallStreet)
+    .answer(search("Buckingham Palace, London"), PLACES.buckingham)
+    .answer(search("Buckingham Palace, London", { country: "gb" }), PLACES.buckingham)
+    .answer(search("Paris", { country: "de,fr", language: "de" }), PLACES.paris)
+    .answer(search("Paris, France"), PLACES.paris);
 }
 
 export function installCustomFunctionsStandIn(): void {

@@ -89,6 +89,28 @@ describe("fault injection", () => {
     ).toBe(200);
   });
 
+  it("cuts the next submit and poll answers off mid-JSON, creating the job all the same", async () => {
+    const clock = manualClock();
+    const instance = await start({ jobBaseMs: 10, now: clock.now, cutSubmits: 1 });
+    const cut = await post(SEARCH, ["1 A St"]);
+    expect(cut.status).toBe(202);
+    const text = await cut.text();
+    expect(() => JSON.parse(text)).toThrow();
+    expect(instance.requests[0]).toMatchObject({ kind: "submit", status: 202 });
+    expect(instance.modes.cutSubmits).toBe(0);
+
+    const pending = (await (await post(SEARCH, ["2 B St"])).json()) as BatchJobPending;
+    clock.advance(10);
+    instance.set({ cutPolls: 2 });
+    for (let poll = 0; poll < 2; poll++) {
+      const cutPoll = await (await fetch(pending.url)).text();
+      expect(cutPoll.startsWith('[{"query":')).toBe(true);
+      expect(() => JSON.parse(cutPoll)).toThrow();
+    }
+    const results = (await (await fetch(pending.url)).json()) as BatchResult[];
+    expect(results.map((result) => result.query.text)).toEqual(["2 B St"]);
+  });
+
   it("keeps jobs pending forever in neverFinish mode, even jobs that take no time", async () => {
     const clock = manualClock();
     const instance = await start({ jobBaseMs: 10, now: clock.now });

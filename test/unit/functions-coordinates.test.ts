@@ -1,24 +1,20 @@
 // GEO.REVERSE and GEO.DISTANCE, the functions that take coordinates, as Excel calls them, against
 // a geocoder double in place of the runtime's.
 
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Lookup } from "../../src/places/lookup";
 import { REVERSE_FIELDS, type Place } from "../../src/places/place";
 import {
-  CellError,
+  cellError,
   GeocoderDouble,
   installCustomFunctionsStandIn,
   invocation,
   PLACES,
   search,
 } from "./custom-functions-stand-in";
+import { mockRuntimeGeocoder } from "./support/runtime-mock";
 
-const runtime = vi.hoisted(() => ({ geocoder: undefined as unknown }));
-vi.mock("../../src/runtime/runtime", () => ({
-  get geocoder() {
-    return runtime.geocoder;
-  },
-}));
+const runtime = mockRuntimeGeocoder();
 
 installCustomFunctionsStandIn();
 const functions = await import("../../src/functions/functions");
@@ -59,15 +55,6 @@ const eiffel: Place = {
   category: "tourism.attraction",
   attribution: "© OpenStreetMap contributors",
 };
-
-async function cellError(result: Promise<unknown>): Promise<CellError> {
-  const error = await result.then(
-    () => undefined,
-    (reason: unknown) => reason
-  );
-  expect(error).toBeInstanceOf(CellError);
-  return error as CellError;
-}
 
 let geocoder: GeocoderDouble;
 beforeEach(() => {

@@ -1,7 +1,7 @@
 // GEO.PLACE: the matched place as an Excel entity value (a card), sharing the forward lookup of
 // the other functions, with a text fallback for hosts that cannot show entities.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Place } from "../../src/places/place";
 import {
   CellError,
@@ -12,13 +12,9 @@ import {
   PLACES,
   search,
 } from "./custom-functions-stand-in";
+import { mockRuntimeGeocoder } from "./support/runtime-mock";
 
-const runtime = vi.hoisted(() => ({ geocoder: undefined as unknown }));
-vi.mock("../../src/runtime/runtime", () => ({
-  get geocoder() {
-    return runtime.geocoder;
-  },
-}));
+const runtime = mockRuntimeGeocoder();
 
 installCustomFunctionsStandIn();
 const { place, lat, lon } = await import("../../src/functions/functions");

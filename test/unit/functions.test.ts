@@ -1,30 +1,29 @@
-// The forward functions as Excel calls them (LOCATION, LAT, LON, ADDRESS, DETAILS): once per cell,
-// with every declared parameter (null when omitted) and an invocation, against a geocoder double
-// in place of the runtime's. What is proved here: argument handling, option normalisation, field
-// selection, the shape of answers, error mapping, preview, telemetry, and that invalid input is
-// never looked up.
+// The forward functions as Excel calls them (LOCATION, LAT, LON, ADDRESS): once per cell, with
+// every declared parameter (null when omitted) and an invocation, against a geocoder double in
+// place of the runtime's. What is proved here: argument handling, option normalisation, the
+// shape of answers, error mapping, preview, telemetry, and that invalid input is never looked up.
+// DETAILS' field selection: functions-details.test.ts.
 
-import { beforeEach, describe, expect, it, vi } from "vitest";
-import { GeoapifyError } from "../../src/geoapify/errors";
-import { FORWARD_FIELDS } from "../../src/places/place";
-import { BudgetExceededError, GeoBatchStoppedError } from "../../src/runtime/errors";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  BudgetExceededError,
+  GeoBatchStoppedError,
+  LookupFailedError,
+} from "../../src/runtime/errors";
 import { MissingApiKeyError } from "../../src/settings/settings";
 import {
-  CellError,
+  cellError,
   collectTelemetry,
+  forwardGeocoderDouble,
   GeocoderDouble,
   installCustomFunctionsStandIn,
   invocation,
   PLACES,
   search,
 } from "./custom-functions-stand-in";
+import { mockRuntimeGeocoder } from "./support/runtime-mock";
 
-const runtime = vi.hoisted(() => ({ geocoder: undefined as unknown }));
-vi.mock("../../src/runtime/runtime", () => ({
-  get geocoder() {
-    return runtime.geocoder;
-  },
-}));
+const runtime = mockRuntimeGeocoder();
 
 installCustomFunctionsStandIn();
 const telemetry = collectTelemetry();
@@ -37,23 +36,9 @@ const details = functions.details as (
   ...rest: [unknown, unknown, CustomFunctions.CancelableInvocation]
 ) => Promise<unknown[][]>;
 
-async function cellError(result: Promise<unknown>): Promise<CellError> {
-  const error = await result.then(
-    () => undefined,
-    (reason: unknown) => reason
-  );
-  expect(error).toBeInstanceOf(CellError);
-  return error as CellError;
-}
-
 let geocoder: GeocoderDouble;
 beforeEach(() => {
-  geocoder = new GeocoderDouble()
-    .answer(search("11 Wall Street New York"), PLACES.wallStreet)
-    .answer(search("Buckingham Palace, London"), PLACES.buckingham)
-    .answer(search("Buckingham Palace, London", { country: "gb" }), PLACES.buckingham)
-    .answer(search("Paris", { country: "de,fr", language: "de" }), PLACES.paris)
-    .answer(search("Paris, France"), PLACES.paris);
+  geocoder = forwardGeocoderDouble();
   runtime.geocoder = geocoder;
   telemetry.length = 0;
 });
@@ -150,100 +135,6 @@ describe("invalid input gives #VALUE! and is never looked up", () => {
   });
 });
 
-describe("DETAILS", () => {
-  const palace = PLACES.buckingham;
-
-  it("answers formatted, lat, lon, confidence and match_type by default, as one row", async () => {
-    for (const omitted of [null, "", [[null]], " ; "]) {
-      expect(await details("Buckingham Palace, London", omitted, null, null, invocation())).toEqual(
-        [[palace.formatted, palace.lat, palace.lon, palace.confidence, palace.match_type]]
-      );
-    }
-  });
-
-  it("answers the fields asked for, in order, numbers as numbers and missing parts empty", async () => {
-    const row = await details(
-      "Buckingham Palace, London",
-      "City, postcode;country_code, confidence, match_type, housenumber, lat, city",
-      null,
-      null,
-      invocation()
-    );
-    expect(row).toEqual([["London", "SW1A 1AA", "gb", 1, "full_match", "", palace.lat, "London"]]);
-  });
-
-  it("reads field names from a range, a row or a column", async () => {
-    const asRow = await details(
-      "Buckingham Palace, London",
-      [["city", "postcode"]],
-      null,
-      null,
-      invocation()
-    );
-    const asColumn = await details(
-      "Buckingham Palace, London",
-      [["city"], ["POSTCODE"]],
-      null,
-      null,
-      invocation()
-    );
-    expect(asRow).toEqual([["London", "SW1A 1AA"]]);
-    expect(asColumn).toEqual(asRow);
-  });
-
-  it("answers one field as a single value, so it works inside a Table", async () => {
-    const value = await details(
-      "Buckingham Palace, London",
-      [["timezone"]],
-      null,
-      null,
-      invocation()
-    );
-    expect(value).toEqual([["Europe/London"]]);
-  });
-
-  it("answers every documented field", async () => {
-    const row = await details(
-      "Buckingham Palace, London",
-      FORWARD_FIELDS.join(","),
-      null,
-      null,
-      invocation()
-    );
-    expect(row[0]).toHaveLength(24);
-    expect(row[0][FORWARD_FIELDS.indexOf("place_id")]).toBe(palace.place_id);
-  });
-
-  it("shares the lookup of LAT for the same address and options", async () => {
-    await details("Buckingham Palace, London", "city", "GB", null, invocation());
-    await lat("buckingham palace,  london", "gb", null, invocation());
-    expect(new Set(geocoder.keys()).size).toBe(1);
-  });
-
-  it("names an unknown field, lists the valid ones, and looks nothing up", async () => {
-    const error = await cellError(
-      details("Buckingham Palace, London", "city, shoe_size", null, null, invocation())
-    );
-    expect(error.code).toBe("#VALUE!");
-    expect(error.message).toContain('"shoe_size"');
-    expect(error.message).toContain(FORWARD_FIELDS.join(", "));
-    expect(geocoder.requests).toEqual([]);
-  });
-
-  it("refuses the reverse-only fields", async () => {
-    const error = await cellError(
-      details("Buckingham Palace, London", "distance", null, null, invocation())
-    );
-    expect(error.message).toContain('"distance"');
-    expect(geocoder.requests).toEqual([]);
-  });
-
-  it("gives #N/A naming the address when Geoapify finds nothing", async () => {
-    const error = await cellError(details("Atlantis Nowhere", null, null, null, invocation()));
-    expect([error.code, error.message]).toEqual(["#N/A", 'No match for "Atlantis Nowhere"']);
-  });
-});
-
 describe("failures of the runtime", () => {
   it("gives #N/A naming the address and the countries searched", async () => {
     const error = await cellError(location("Paris, France", "gb", null, invocation()));
@@ -266,13 +157,13 @@ describe("failures of the runtime", () => {
     ],
     [
       "a rejected key",
-      new GeoapifyError("auth", 401),
+      new LookupFailedError("auth", 401),
       "#VALUE!",
       "Geoapify rejected the API key: check it in the GeoBatch pane",
     ],
     [
       "a refused request",
-      new GeoapifyError("bad-request", 400),
+      new LookupFailedError("bad-request", 400),
       "#VALUE!",
       "Geoapify refused this request: check the address and its options",
     ],
@@ -284,35 +175,35 @@ describe("failures of the runtime", () => {
     ],
     [
       "a quota 429",
-      new GeoapifyError("quota", 429, "Quota exceeded"),
+      new LookupFailedError("quota", 429),
       "#N/A",
       "Geoapify's rate limit or daily quota for this key is reached: wait a minute, or try tomorrow or raise your plan",
     ],
     [
       "a job still running",
-      new GeoapifyError("still-running"),
+      new LookupFailedError("still-running"),
       "#N/A",
       "Geoapify is still working on this batch; recalculate later to collect it",
     ],
     [
       "no network",
-      new GeoapifyError("network"),
+      new LookupFailedError("network"),
       "#N/A",
       "Could not reach Geoapify: check the connection, then recalculate",
     ],
     [
       "a server error",
-      new GeoapifyError("server", 500),
+      new LookupFailedError("server", 500),
       "#N/A",
       "Geoapify is having trouble: recalculate later",
     ],
     [
       "an unreadable answer",
-      new GeoapifyError("malformed"),
+      new LookupFailedError("malformed"),
       "#N/A",
       "Geoapify sent an unreadable answer: recalculate later",
     ],
-    ["an aborted lookup", new GeoapifyError("aborted"), "#N/A", "Cancelled"],
+    ["an aborted lookup", new LookupFailedError("aborted"), "#N/A", "Cancelled"],
     [
       "a stopped runtime",
       new GeoBatchStoppedError(),
@@ -382,7 +273,7 @@ describe("telemetry", () => {
   });
 
   it("reports a failure with the cell's message and no secret", async () => {
-    geocoder.failWith(new GeoapifyError("auth", 401, "Invalid apiKey test-key-7f3a9c"));
+    geocoder.failWith(new LookupFailedError("auth", 401));
     await cellError(lat([["Paris, France"]], null, null, invocation({ address: "Sheet1!A1" })));
     await cellError(lon(42, null, null, invocation()));
     expect(telemetry).toEqual([

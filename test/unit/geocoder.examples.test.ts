@@ -45,7 +45,7 @@ const posts = () => fake.submits.map((request) => request.addresses);
 const fulfilled = (text: string) => ({ status: "fulfilled", value: answerFor(text) });
 const failedWith = (kind: string) => ({
   status: "rejected",
-  reason: expect.objectContaining({ name: "GeoapifyError", kind }),
+  reason: expect.objectContaining({ name: "LookupFailedError", kind }),
 });
 
 beforeEach(() => {

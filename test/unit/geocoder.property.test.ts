@@ -146,6 +146,7 @@ const behaviourArbitrary = fc.oneof(
       "truncate",
       "extend",
       "malformed",
+      "cut-off",
       "never-finish",
       "auth",
       "lost-job"

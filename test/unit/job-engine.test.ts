@@ -167,13 +167,17 @@ describe("reverse jobs", () => {
     ]);
   });
 
-  it("fail as malformed when the results are not as many as the inputs", async () => {
-    const fetch: typeof globalThis.fetch = async () =>
-      new Response(JSON.stringify([reverseAnswerFor("1,2")]), { status: 200 });
+  it("fail as malformed when the results are not as many as the inputs, after one more submit", async () => {
+    let submits = 0;
+    const fetch: typeof globalThis.fetch = async () => {
+      submits++;
+      return new Response(JSON.stringify([reverseAnswerFor("1,2")]), { status: 200 });
+    };
     const { client } = harness({ client: { fetch } });
-    await expect(
-      client.run({ kind: "reverse", params: {}, inputs: ["1,2", "3,4"] })
-    ).rejects.toMatchObject({ kind: "malformed" });
+    const call = track(client.run({ kind: "reverse", params: {}, inputs: ["1,2", "3,4"] }));
+    await advance(10_000);
+    expect(call.error).toMatchObject({ kind: "malformed" });
+    expect(submits).toBe(2);
   });
 });
 

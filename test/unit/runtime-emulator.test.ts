@@ -2,7 +2,7 @@
 // the Geoapify client against the dev emulator on 127.0.0.1. Asserts answers, what was sent and
 // what was cached, never how long anything took.
 
-import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { GeocodeCache } from "../../src/cache/geocode-cache";
 import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
 import { geocode, reverseGeocode } from "../../src/dev/emulator/gazetteer";
@@ -16,13 +16,9 @@ import {
   installCustomFunctionsStandIn,
   invocation,
 } from "./custom-functions-stand-in";
+import { mockRuntimeGeocoder } from "./support/runtime-mock";
 
-const runtime = vi.hoisted(() => ({ geocoder: undefined as unknown }));
-vi.mock("../../src/runtime/runtime", () => ({
-  get geocoder() {
-    return runtime.geocoder;
-  },
-}));
+const runtime = mockRuntimeGeocoder();
 
 installCustomFunctionsStandIn();
 collectTelemetry();

@@ -23,13 +23,9 @@ import {
   settleWithoutTime,
   type Runtime,
 } from "./support/runtime-harness";
+import { mockRuntimeGeocoder } from "./support/runtime-mock";
 
-const runtime = vi.hoisted(() => ({ geocoder: undefined as unknown }));
-vi.mock("../../src/runtime/runtime", () => ({
-  get geocoder() {
-    return runtime.geocoder;
-  },
-}));
+const runtime = mockRuntimeGeocoder();
 
 installCustomFunctionsStandIn();
 const telemetry = collectTelemetry();

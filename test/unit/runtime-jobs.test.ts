@@ -5,6 +5,7 @@
 
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GeoapifyError } from "../../src/geoapify/errors";
+import { LookupFailedError } from "../../src/runtime/errors";
 import { hashApiKey } from "../../src/geoapify/job-store";
 import { lookupKey } from "../../src/places/lookup";
 import { GeoBatchStoppedError } from "../../src/runtime/geocoder";
@@ -27,7 +28,7 @@ const ADDRESSES = ["1 Baker St London", "2 Baker St London"];
 const fulfilled = (text: string) => ({ status: "fulfilled", value: answerFor(text) });
 const rejectedWith = (kind: string) => ({
   status: "rejected",
-  reason: expect.objectContaining({ name: "GeoapifyError", kind }),
+  reason: expect.objectContaining({ name: "LookupFailedError", kind }),
 });
 
 installTelemetryTarget();
@@ -210,5 +211,6 @@ describe("close()", () => {
     await geocoder.close();
     const [outcome] = await drain([call], 0);
     expect((outcome as PromiseRejectedResult).reason).not.toBeInstanceOf(GeoapifyError);
+    expect((outcome as PromiseRejectedResult).reason).not.toBeInstanceOf(LookupFailedError);
   });
 });

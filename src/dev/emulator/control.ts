@@ -10,7 +10,7 @@
 // limit); latencyMs, jobBaseMs, jobPerAddressMs (numbers >= 0); jobMs, retryAfterSeconds
 // (numbers >= 0, or null for none); outageFrom, outageUntil (times on the emulator's clock); and
 // the relative form outageSeconds with optional outageAfterSeconds ({"outageSeconds": 0} ends an
-// outage).
+// outage); cutSubmits, cutPolls (integers >= 0: that many next answers cut off mid-JSON).
 //
 // Guards, because this is a test backdoor: it answers only on loopback, sends no CORS headers
 // (a page of another origin can neither read it nor send it JSON), and changes state only for
@@ -45,6 +45,8 @@ const NUMBER_FIELDS = [
   "outageUntil",
   "outageSeconds",
   "outageAfterSeconds",
+  "cutSubmits",
+  "cutPolls",
 ] as const;
 const NULLABLE_NUMBER_FIELDS = ["jobMs", "retryAfterSeconds"] as const;
 const FIELDS: readonly string[] = [...BOOLEAN_FIELDS, ...NUMBER_FIELDS, ...NULLABLE_NUMBER_FIELDS];

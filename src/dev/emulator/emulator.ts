@@ -19,6 +19,7 @@ import { FaultScript } from "./faults";
 import { geocode, reverseGeocode } from "./gazetteer";
 import {
   ClientError,
+  cutOff,
   Delays,
   errorAnswer,
   origin,
@@ -233,7 +234,7 @@ export class GeoapifyEmulator implements Controllable {
       } else if (body === TOO_LARGE) {
         answer = errorAnswer(413, "Payload content length greater than maximum allowed");
       } else {
-        answer = this.answer(record, url, apiKey, body, origin(req));
+        answer = this.cutIfAsked(record.kind, this.answer(record, url, apiKey, body, origin(req)));
       }
     } catch (error) {
       answer =
@@ -257,6 +258,20 @@ export class GeoapifyEmulator implements Controllable {
     if (!limit) return undefined;
     record.limit = limit;
     return tooManyRequests(this.current.retryAfterSeconds);
+  }
+
+  /** Cuts the body of a batch answer off mid-JSON while `cutSubmits`/`cutPolls` count down. */
+  private cutIfAsked(kind: RequestKind, answer: Answer): Answer {
+    if (typeof answer !== "object" || "raw" in answer || answer.status >= 300) return answer;
+    const mode =
+      kind === "submit" || kind === "reverse-submit"
+        ? "cutSubmits"
+        : kind === "poll" || kind === "reverse-poll"
+          ? "cutPolls"
+          : undefined;
+    if (mode === undefined || this.current[mode] === 0) return answer;
+    this.current = { ...this.current, [mode]: this.current[mode] - 1 };
+    return cutOff(answer);
   }
 
   private answer(
@@ -296,15 +311,20 @@ export class GeoapifyEmulator implements Controllable {
     const items = parseBatchBody(text);
     record.addresses = items.length;
     const forward = record.kind === "submit";
+    // Inputs are checked now (a bad one is a 400); the answers are worked out after the job is
+    // accepted, as Geoapify does, so that a bench's submits do not stall the process the client
+    // under test shares with the emulator (see JobStore.create).
+    const addresses = forward ? items.map(toAddress) : [];
+    const points = forward ? [] : items.map(toLonLat);
     const results = forward
-      ? items.map((item, index) => geocode(toAddress(item, index), options))
-      : items.map((item, index) => reverseGeocode(...toLonLat(item, index), options));
+      ? (index: number) => geocode(addresses[index], options)
+      : (index: number) => reverseGeocode(...points[index], options);
     if (forward) this.submitted.push(items as string[]);
     this.keepInputs(record, items);
 
     const duration = jobDurationMs(this.current, items.length);
     const endpoint = forward ? SEARCH_PATH : REVERSE_PATH;
-    const job = this.jobs.create(endpoint, results, this.now(), duration);
+    const job = this.jobs.create(endpoint, items.length, results, this.now(), duration);
     record.jobId = job.id;
     // Geoapify answers 200 at once when a job is done before the submit returns.
     if (duration === 0 && !this.current.neverFinish) return this.resultsAnswer(record.kind, job);

@@ -18,11 +18,13 @@ export const EMULATOR_FLAGS = {
   "retry-after": { type: "string" },
   "outage-seconds": { type: "string" },
   "outage-after": { type: "string" },
+  "cut-submits": { type: "string" },
+  "cut-polls": { type: "string" },
 } as const;
 
 export const EMULATOR_USAGE =
   "[--latency ms] [--job-base ms] [--job-per-address ms] [--job-ms ms] [--rate-limit n] " +
-  "[--retry-after s] [--outage-seconds s [--outage-after s]]";
+  "[--retry-after s] [--outage-seconds s [--outage-after s]] [--cut-submits n] [--cut-polls n]";
 
 type FlagValues = Partial<Record<keyof typeof EMULATOR_FLAGS, string>>;
 
@@ -44,6 +46,8 @@ export function emulatorOptions(
       readInteger("rate-limit", values["rate-limit"]) ?? defaults.rateLimitPerSecond,
     retryAfterSeconds:
       readNumber("retry-after", values["retry-after"]) ?? defaults.retryAfterSeconds,
+    cutSubmits: readInteger("cut-submits", values["cut-submits"]) ?? defaults.cutSubmits,
+    cutPolls: readInteger("cut-polls", values["cut-polls"]) ?? defaults.cutPolls,
   };
   if (outageSeconds !== undefined) {
     options.outage = { afterMs: (outageAfter ?? 0) * 1000, durationMs: outageSeconds * 1000 };
@@ -72,5 +76,7 @@ export function describeModes(modes: EmulatorModes, now: number): string {
     parts.push(`429 outage for ${seconds} s${after > 0 ? `, starting in ${after} s` : ""}`);
   }
   if (modes.retryAfterSeconds !== null) parts.push(`Retry-After: ${modes.retryAfterSeconds}`);
+  if (modes.cutSubmits > 0) parts.push(`next ${modes.cutSubmits} submit answers cut off`);
+  if (modes.cutPolls > 0) parts.push(`next ${modes.cutPolls} poll answers cut off`);
   return parts.join("; ");
 }

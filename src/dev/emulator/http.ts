@@ -7,7 +7,9 @@ import type { ApiErrorBody } from "../../geoapify/types";
 
 /** An answer to write, decided before writing so handlers stay free of sockets. */
 export type Answer =
-  { status: number; body: unknown; headers?: Record<string, string> } | { raw: string } | "drop";
+  | { status: number; body: unknown; headers?: Record<string, string> }
+  | { raw: string; status?: number }
+  | "drop";
 
 /** Thrown by request parsing to answer a client error. */
 export class ClientError extends Error {
@@ -92,7 +94,7 @@ export function writeAnswer(
   }
   const payload =
     "raw" in answer ? answer.raw : answer.body === undefined ? "" : JSON.stringify(answer.body);
-  const status = "raw" in answer ? 200 : answer.status;
+  const status = "raw" in answer ? (answer.status ?? 200) : answer.status;
   res.writeHead(status, {
     ...extraHeaders,
     ...(payload ? { "Content-Type": "application/json; charset=utf-8" } : {}),
@@ -129,4 +131,11 @@ export class Delays {
   cancelAll(): void {
     for (const cancel of [...this.pending]) cancel();
   }
+}
+
+/** The answer with only the first half of its JSON body, framed as complete: what a client reads
+ * when an answer is cut off on its way. */
+export function cutOff(answer: { status: number; body: unknown }): Answer {
+  const text = JSON.stringify(answer.body);
+  return { raw: text.slice(0, Math.floor(text.length / 2)), status: answer.status };
 }

@@ -13,6 +13,9 @@ export interface Job {
   readyAt: number;
 }
 
+/** Answers worked out per step in the background: small enough not to delay a client's work. */
+const ANSWERS_PER_STEP = 50;
+
 /** Geoapify keeps finished results for 24 hours. */
 const RESULT_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
@@ -24,11 +27,38 @@ export function jobDurationMs(modes: EmulatorModes, inputs: number): number {
 export class JobStore {
   private jobs = new Map<string, Job>();
 
-  /** A job submitted at `now` that will be ready after `durationMs`. */
-  create(endpoint: string, results: readonly unknown[], now: number, durationMs: number): Job {
+  /**
+   * A job of `size` inputs submitted at `now` that will be ready after `durationMs`. Its answers
+   * (`answerAt` each input) are worked out in small steps between other work, as a server works
+   * on an accepted job, and any left when its results are first read are worked out then.
+   */
+  create(
+    endpoint: string,
+    size: number,
+    answerAt: (index: number) => unknown,
+    now: number,
+    durationMs: number
+  ): Job {
     this.forgetExpired(now);
     const readyAt = now + durationMs;
-    const job: Job = { id: randomBytes(16).toString("hex"), endpoint, results, readyAt };
+    const results: unknown[] = [];
+    const workUpTo = (end: number) => {
+      while (results.length < end) results.push(answerAt(results.length));
+    };
+    const step = () => {
+      workUpTo(Math.min(size, results.length + ANSWERS_PER_STEP));
+      if (results.length < size) setImmediate(step);
+    };
+    setImmediate(step);
+    const job: Job = {
+      id: randomBytes(16).toString("hex"),
+      endpoint,
+      get results() {
+        workUpTo(size);
+        return results;
+      },
+      readyAt,
+    };
     this.jobs.set(job.id, job);
     return job;
   }

@@ -10,9 +10,9 @@ export function checkDuration(name: string, value: number): number {
   return value;
 }
 
-function checkRate(value: number): number {
+function checkCount(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(`rateLimitPerSecond must be an integer >= 0, got ${value}`);
+    throw new RangeError(`${name} must be an integer >= 0, got ${value}`);
   }
   return value;
 }
@@ -35,7 +35,10 @@ export function checkModes(modes: Partial<EmulatorModes>): void {
     const value = modes[name];
     if (value !== undefined && value !== null) checkDuration(name, value);
   }
-  if (modes.rateLimitPerSecond !== undefined) checkRate(modes.rateLimitPerSecond);
+  for (const name of ["rateLimitPerSecond", "cutSubmits", "cutPolls"] as const) {
+    const value = modes[name];
+    if (value !== undefined) checkCount(name, value);
+  }
 }
 
 /** What the constructor options settle, defaults applied. */
@@ -60,6 +63,8 @@ export function settingsFrom(options: EmulatorOptions): Settings {
     jobPerAddressMs: options.jobPerAddressMs ?? 0.2,
     jobMs: options.jobMs ?? null,
     invalidKeys: [...(options.invalidKeys ?? [])],
+    cutSubmits: options.cutSubmits ?? 0,
+    cutPolls: options.cutPolls ?? 0,
   };
   checkModes(modes);
   if (options.outage) {

@@ -22,6 +22,9 @@ export interface EmulatorOptions {
    * after construction or `reset()`, on the `now` clock. Default none.
    */
   outage?: { afterMs?: number; durationMs: number };
+  /** See EmulatorModes.cutSubmits and cutPolls. Default 0. */
+  cutSubmits?: number;
+  cutPolls?: number;
   /** API keys answered with 401. Default none: any non-empty key is accepted. */
   invalidKeys?: string[];
   /**
@@ -61,6 +64,12 @@ export interface EmulatorModes {
   /** Duration of every job, overriding jobBaseMs and jobPerAddressMs; null to use them. */
   jobMs: number | null;
   invalidKeys: readonly string[];
+  /** The next this many submits (search or reverse) that would be answered 200/202 get their
+   * answer's body cut off mid-JSON; the job is created all the same, as when a connection breaks
+   * on the way back. Counts down with each. */
+  cutSubmits: number;
+  /** The same for polls answered 200/202. */
+  cutPolls: number;
 }
 
 export type RequestKind =

@@ -10,12 +10,22 @@
 // What an address resolves to is a pure function of its normalised text (answerFor), so a test
 // knows the right value for every call without asking the fake.
 
-import type {
-  ApiErrorBody,
-  BatchJobPending,
-  BatchResult,
-  ReverseBatchResult,
-} from "../../../src/geoapify/types";
+import type { BatchResult, ReverseBatchResult } from "../../../src/geoapify/types";
+import {
+  coordinates,
+  cutOff,
+  delay,
+  errorAnswer,
+  JSON_HEADERS,
+  jsonAnswer,
+  pendingJob,
+  resultFor,
+  reverseResultFor,
+  shapeResults,
+  stringArray,
+} from "./fake-answers";
+
+export { answerFor, normalisedAddress, reverseAnswerFor } from "./fake-answers";
 
 /** Geoapify's limit, restated here so that the fake checks it independently of the client. */
 const MAX_JOB_SIZE = 1000;
@@ -34,6 +44,8 @@ export type Behaviour =
   | "extend"
   /** 200 with a body that is not JSON. */
   | "malformed"
+  /** The request's own answer (a submit creates its job), its body cut off mid-JSON. */
+  | "cut-off"
   /** A POST creates a job that never finishes; a poll reports the job pending once more. */
   | "never-finish"
   /** 429 with the spec's body, with or without `Retry-After: 1` (by `variant`). */
@@ -110,35 +122,6 @@ interface Job {
   readyAt: number;
 }
 
-/** Trimmed, whitespace collapsed, lower-cased: the identity of an address. */
-export function normalisedAddress(text: string): string {
-  return text.trim().replace(/\s+/g, " ").toLowerCase();
-}
-
-/** Addresses containing the word "nowhere" are never found; all others are. */
-const NEVER_FOUND = /\bnowhere\b/;
-
-/** The place every server run answers for `text`: null for "not found". */
-export function answerFor(text: string): { lat: number; lon: number } | null {
-  const key = normalisedAddress(text);
-  if (NEVER_FOUND.test(key)) return null;
-  const hash = fnv1a(key);
-  // Six decimals, as Geoapify sends: the cache must hand back exactly these doubles.
-  return {
-    lat: Math.round(((hash % 180_000_000) / 1_000_000 - 90) * 1e6) / 1e6,
-    lon: Math.round((((hash >>> 3) % 360_000_000) / 1_000_000 - 180) * 1e6) / 1e6,
-  };
-}
-
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
-
 export class FakeGeoapify {
   /** Every request, in arrival order. */
   readonly requests: ReceivedRequest[] = [];
@@ -199,13 +182,20 @@ export class FakeGeoapify {
     return most;
   }
 
+  /** Single lookups (GET /v1/geocode/search|reverse). */
+  get singles(): ReceivedRequest[] {
+    return this.requests.filter((request) => SINGLE_PATHS[request.url.pathname] !== undefined);
+  }
+
   /** Requests that POSTed a job (whatever the answer). */
   get submits(): ReceivedRequest[] {
     return this.requests.filter((request) => request.method === "POST");
   }
 
   get polls(): ReceivedRequest[] {
-    return this.requests.filter((request) => request.method === "GET");
+    return this.requests.filter(
+      (request) => request.method === "GET" && JOB_PATHS[request.url.pathname] !== undefined
+    );
   }
 
   /** Requests that have neither been answered nor failed yet. */
@@ -236,7 +226,8 @@ export class FakeGeoapify {
       }
       signal?.throwIfAborted();
       // Decided on arrival, like a server: the job exists even if the answer is then lost.
-      const response = this.respond(received, step);
+      const answer = this.respond(received, step);
+      const response = step.behaviour === "cut-off" ? await cutOff(answer) : answer;
       await delay(step.latencyMs, signal);
       this.behavioursUsed.add(step.behaviour);
       if (step.behaviour === "drop") {
@@ -254,7 +245,7 @@ export class FakeGeoapify {
 
   private respond(request: ReceivedRequest, step: ScriptStep): Response {
     const { url, method } = request;
-    const kind = JOB_PATHS[url.pathname];
+    const kind = JOB_PATHS[url.pathname] ?? SINGLE_PATHS[url.pathname];
     if (url.origin !== this.origin || kind === undefined) {
       return errorAnswer(404, "Not Found");
     }
@@ -275,6 +266,7 @@ export class FakeGeoapify {
       case "malformed":
         return new Response("[{", { status: 200, headers: JSON_HEADERS });
     }
+    if (SINGLE_PATHS[url.pathname]) return jsonAnswer(200, singleAnswer(kind, url));
     return method === "POST" ? this.submit(kind, request, step) : this.poll(url, step);
   }
 
@@ -316,6 +308,21 @@ const JOB_PATHS: Record<string, "search" | "reverse" | undefined> = {
   "/v1/batch/geocode/reverse": "reverse",
 };
 
+/** Single lookups (`format=json`), answered from the same places as the batch jobs. */
+const SINGLE_PATHS: Record<string, "search" | "reverse" | undefined> = {
+  "/v1/geocode/search": "search",
+  "/v1/geocode/reverse": "reverse",
+};
+
+/** `{"results": [...]}`: the one place for the input, or none when it is not found. */
+function singleAnswer(kind: "search" | "reverse", url: URL): { results: unknown[] } {
+  const query = url.searchParams;
+  if (kind === "reverse")
+    return { results: [reverseResultFor(`${query.get("lat")},${query.get("lon")}`)] };
+  const result = resultFor(query.get("text") ?? "");
+  return { results: "lat" in result ? [result] : [] };
+}
+
 /** 32 hex digits, as Geoapify's ids are. */
 function jobId(serial: number): string {
   return serial.toString(16).padStart(32, "0");
@@ -323,125 +330,4 @@ function jobId(serial: number): string {
 
 function resultsOf(job: Job): Array<BatchResult | ReverseBatchResult> {
   return job.kind === "search" ? job.addresses.map(resultFor) : job.addresses.map(reverseResultFor);
-}
-
-/** The place every reverse job answers for "lat,lon": the point itself, named after it. */
-export function reverseAnswerFor(input: string): ReverseBatchResult {
-  const [lat, lon] = input.split(",").map(Number);
-  return {
-    query: { lon, lat },
-    lat,
-    lon,
-    formatted: `Near ${input}`,
-    name: `Point ${input}`,
-    category: "building",
-    distance: 12.5,
-    result_type: "building",
-    datasource: { sourcename: "openstreetmap", attribution: "© OpenStreetMap contributors" },
-  };
-}
-
-function reverseResultFor(input: string): ReverseBatchResult {
-  return reverseAnswerFor(input);
-}
-
-/** A reverse body, `[[lon, lat], ...]`, as "lat,lon" inputs; undefined when it is not one. */
-function coordinates(body: string): string[] | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    const pairs = Array.isArray(parsed) ? parsed : [];
-    const valid = pairs.every(
-      (pair) => Array.isArray(pair) && pair.length === 2 && pair.every(Number.isFinite)
-    );
-    return Array.isArray(parsed) && valid
-      ? pairs.map(([lon, lat]: number[]) => `${lat},${lon}`)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function pendingJob(origin: string, id: string): BatchJobPending {
-  return { id, status: "pending", url: `${origin}/v1/batch/geocode/search?id=${id}` };
-}
-
-function resultFor(text: string): BatchResult {
-  const place = answerFor(text);
-  return place === null ? { query: { text } } : { query: { text }, ...place };
-}
-
-/** Bends a finished job's results the way the step says; the client must still match them. */
-function shapeResults(results: BatchResult[], step: ScriptStep): BatchResult[] {
-  const { behaviour, variant } = step;
-  if (behaviour === "truncate") {
-    return results.filter((_, index) => index !== variant % results.length);
-  }
-  if (behaviour === "extend") {
-    return [...results, resultFor(`${variant} Unrequested Road`)];
-  }
-  if (behaviour !== "reorder") return results;
-  const shift = variant % results.length;
-  const rotated = [...results.slice(shift), ...results.slice(0, shift)];
-  const ordered = variant & 1 ? rotated.reverse() : rotated;
-  // A server may echo the query re-spelled; matching must tolerate case and spacing.
-  return variant & 2
-    ? ordered.map((result) => ({
-        ...result,
-        query: { text: ` ${result.query.text.toUpperCase()}  ` },
-      }))
-    : ordered;
-}
-
-function stringArray(body: string): string[] | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    return Array.isArray(parsed) && parsed.every((item) => typeof item === "string")
-      ? parsed
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const JSON_HEADERS = { "Content-Type": "application/json" };
-
-function jsonAnswer(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
-}
-
-/** Geoapify's error body; a 404 comes without a message. */
-function errorAnswer(status: number, message?: string, headers: Record<string, string> = {}) {
-  const error =
-    status === 429
-      ? "Too Many Requests"
-      : status === 404
-        ? "Not Found"
-        : status >= 500
-          ? "Server Error"
-          : "Error";
-  const body: Partial<ApiErrorBody> = { statusCode: status, error, message };
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
-}
-
-/** Waits `ms` of (fake) time, none for 0; rejects with the signal's reason as soon as it aborts. */
-function delay(ms: number, signal: AbortSignal | null | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    if (ms <= 0) {
-      resolve();
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -3,9 +3,13 @@
 // the violations it finds, as sentences, so one failing run reports all of them.
 
 import { isDeepStrictEqual } from "node:util";
-import { GeoapifyError, type GeoapifyErrorKind } from "../../../src/geoapify/errors";
+import type { GeoapifyErrorKind } from "../../../src/geoapify/errors";
 import { jobParams, type LookupOptions } from "../../../src/places/lookup";
-import { GeoBatchStoppedError, NotCachedError } from "../../../src/runtime/errors";
+import {
+  GeoBatchStoppedError,
+  LookupFailedError,
+  NotCachedError,
+} from "../../../src/runtime/errors";
 import type { TelemetryEvent } from "../../../src/runtime/telemetry";
 import { answerFor, normalisedAddress, type FakeGeoapify } from "./fake-geoapify";
 import { API_KEY } from "./runtime-harness";
@@ -94,7 +98,7 @@ export function quotaCanBeConcluded(run: RunRecord): boolean {
   );
 }
 
-/** The GeoapifyError kinds that what the fake did can explain. */
+/** The failure kinds that what the fake did can explain. */
 export function explainableKinds(run: RunRecord): Set<GeoapifyErrorKind> {
   const { fake } = run;
   const kinds = new Set<GeoapifyErrorKind>();
@@ -105,7 +109,8 @@ export function explainableKinds(run: RunRecord): Set<GeoapifyErrorKind> {
   if (statuses.includes(401)) kinds.add("auth");
   if (statuses.includes(404)) kinds.add("expired");
   if (statuses.some((status) => status >= 500)) kinds.add("server");
-  if (fake.behavioursUsed.has("malformed") || fake.behavioursUsed.has("truncate")) {
+  const unreadable = ["malformed", "cut-off", "truncate"] as const;
+  if (unreadable.some((behaviour) => fake.behavioursUsed.has(behaviour))) {
     kinds.add("malformed");
   }
   if (run.jobs.size > 0) kinds.add("still-running");
@@ -135,7 +140,7 @@ export function checkCalls(run: RunRecord): string[] {
       if (!rightValue) fail(`instead of ${JSON.stringify(expected)}`);
     } else if (call.preview) {
       if (!(reason instanceof NotCachedError)) fail("from a preview");
-    } else if (!(reason instanceof GeoapifyError) || !explainable.has(reason.kind)) {
+    } else if (!(reason instanceof LookupFailedError) || !explainable.has(reason.kind)) {
       fail("which the fake cannot explain");
     }
   }
@@ -278,7 +283,7 @@ export function outcomeOf(call: CallRecord): string {
   if (call.status === "pending") return "still pending";
   if (call.status === "fulfilled") return `value ${JSON.stringify(call.value)}`;
   const reason = call.reason;
-  return reason instanceof GeoapifyError
-    ? `GeoapifyError ${reason.kind} "${reason.message}"`
+  return reason instanceof LookupFailedError
+    ? `LookupFailedError ${reason.kind} "${reason.message}"`
     : `${(reason as Error)?.name ?? typeof reason} ${String(reason)}`;
 }
