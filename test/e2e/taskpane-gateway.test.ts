@@ -5,27 +5,16 @@
 // that the cells wait out.
 
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SETTING_KEYS } from "../../src/settings/settings";
-import { addUser, startReplica, TestRedis, type Replica } from "../gateway/support";
-import { forwardMismatches } from "./e2e-support";
+import { addUser } from "../gateway/support";
+import { forwardMismatches, useGatewayReplica } from "./e2e-support";
 import { readCells, useE2E, waitForIdle } from "./harness";
 import { cellText, openPane, statusLog, typeRows } from "./pane-support";
 
 const e2e = useE2E({ emulator: { latencyMs: 5, jobBaseMs: 100, jobPerAddressMs: 0.05 } });
-const redis = new TestRedis();
-let replica: Replica;
-
-beforeAll(async () => {
-  await redis.start();
-  replica = await startReplica(redis.url, e2e.emulatorUrl, {
-    GATEWAY_ALLOWED_ORIGINS: e2e.server.origin,
-  });
-});
-afterAll(async () => {
-  await replica?.close();
-  await redis.stop();
-});
+const gateway = useGatewayReplica(e2e);
+const { redis } = gateway;
 
 const pane = (page: Page) => page.locator("#geobatch-pane");
 const tokenField = (page: Page) =>
@@ -38,7 +27,7 @@ function openOnGateway(token: string) {
   return openPane(e2e, {
     storage: {
       [SETTING_KEYS.apiKey]: token,
-      [SETTING_KEYS.baseUrl]: replica.url,
+      [SETTING_KEYS.baseUrl]: gateway.replica.url,
       [SETTING_KEYS.endpointKind]: "gateway",
     },
   });
@@ -61,10 +50,10 @@ describe("the Team gateway endpoint", () => {
       .toBe("Use https:// (plain http is allowed only for localhost and 127.0.0.1).");
     expect(await saved(page, SETTING_KEYS.endpointKind)).toBeNull();
 
-    await url.fill(`${replica.url}/`);
+    await url.fill(`${gateway.replica.url}/`);
     await page.locator("#save-endpoint").click();
     await expect.poll(() => message.textContent()).toBe("Endpoint saved.");
-    expect(await saved(page, SETTING_KEYS.baseUrl)).toBe(replica.url);
+    expect(await saved(page, SETTING_KEYS.baseUrl)).toBe(gateway.replica.url);
     expect(await saved(page, SETTING_KEYS.endpointKind)).toBe("gateway");
 
     await tokenField(page).fill("not-a-token-of-this-gateway");
