@@ -1,7 +1,7 @@
 // The pane's "Team gateway" endpoint in the workbench, driving the real gateway (src/gateway: one
 // replica on a redis-server of the test's own, the emulator as its upstream): the token field's
 // label, the URL rules, Check key through the gateway, the gateway's usage in place of the pane's
-// own credit count, the gateway's budget refusal in a cell, and a Redis outage behind the gateway
+// own credit count and budget field, the gateway's budget refusal in a cell, and a Redis outage behind the gateway
 // that the cells wait out.
 
 import type { Page } from "playwright-core";
@@ -19,6 +19,8 @@ const { redis } = gateway;
 const pane = (page: Page) => page.locator("#geobatch-pane");
 const tokenField = (page: Page) =>
   pane(page).getByRole("textbox", { name: "Gateway token", exact: true });
+const budgetField = (page: Page) =>
+  pane(page).getByRole("textbox", { name: "Daily budget (credits, empty for none)" });
 const saved = (page: Page, key: string) => page.evaluate((name) => localStorage.getItem(name), key);
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -37,8 +39,11 @@ describe("the Team gateway endpoint", () => {
   it("relabels the key as a gateway token, checks the URL, saves the gateway and checks the token", async () => {
     const token = await addUser(redis.url, "alice", 500);
     const { page, errors } = await openPane(e2e);
+    await expect.poll(() => budgetField(page).count()).toBe(1);
     await page.locator("#endpoint").selectOption("gateway");
     await expect.poll(() => tokenField(page).count()).toBe(1);
+    // The gateway keeps its user's budget: the pane's own would only mislead.
+    expect(await budgetField(page).count()).toBe(0);
     expect(await pane(page).getByRole("textbox", { name: "API key" }).count()).toBe(0);
     const url = pane(page).getByRole("textbox", { name: "Team gateway URL" });
     const message = page.locator("#endpoint-message");
@@ -74,6 +79,7 @@ describe("the Team gateway endpoint", () => {
     // Back to Geoapify: the field is an API key again, and the gateway is forgotten.
     await page.locator("#endpoint").selectOption("global");
     await expect.poll(() => pane(page).getByRole("textbox", { name: "API key" }).count()).toBe(1);
+    expect(await budgetField(page).count()).toBe(1);
     await page.locator("#save-endpoint").click();
     await expect.poll(() => saved(page, SETTING_KEYS.endpointKind)).toBeNull();
   });
@@ -83,6 +89,7 @@ describe("the Team gateway endpoint", () => {
     const { page, errors } = await openOnGateway(token);
     expect(await page.locator("#endpoint").inputValue()).toBe("gateway");
     await expect.poll(() => tokenField(page).inputValue()).toBe(token);
+    expect(await budgetField(page).count()).toBe(0);
 
     const addresses = ["1 Budget Road, Springfield", "2 Budget Road, Springfield"];
     await typeRows(page, addresses);
