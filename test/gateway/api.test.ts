@@ -3,7 +3,6 @@
 
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
 import { runCli } from "../../src/gateway/cli";
 import { hashToken } from "../../src/gateway/tokens";
 import {
@@ -12,27 +11,23 @@ import {
   expectInvalidToken,
   type Replica,
   startReplica,
-  TestRedis,
+  useRedisAndEmulator,
 } from "./support";
 
-const redis = new TestRedis();
-const emulator = new GeoapifyEmulator({ rateLimitPerSecond: 5 });
+const rig = useRedisAndEmulator({ rateLimitPerSecond: 5 });
+const { redis, emulator } = rig;
 let replica: Replica;
 let alice: string;
 let bob: string;
 
 beforeAll(async () => {
-  await redis.start();
-  const upstream = await emulator.listen();
-  replica = await startReplica(redis.url, upstream);
+  replica = await startReplica(redis.url, rig.upstream);
   alice = await addUser(redis.url, "alice");
   bob = await addUser(redis.url, "bob", 1);
 });
 
 afterAll(async () => {
   await replica?.close();
-  await emulator.close();
-  await redis.stop();
 });
 
 const post = (kind: string, token: string, body: unknown, query = "") =>
