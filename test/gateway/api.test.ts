@@ -14,14 +14,13 @@ import {
   useRedisAndEmulator,
 } from "./support";
 
-const rig = useRedisAndEmulator({ rateLimitPerSecond: 5 });
-const { redis, emulator } = rig;
+const { redis, emulator, upstream } = useRedisAndEmulator();
 let replica: Replica;
 let alice: string;
 let bob: string;
 
 beforeAll(async () => {
-  replica = await startReplica(redis.url, rig.upstream);
+  replica = await startReplica(redis.url, upstream());
   alice = await addUser(redis.url, "alice");
   bob = await addUser(redis.url, "bob", 1);
 });

@@ -18,8 +18,7 @@ import {
   waitFor,
 } from "./support";
 
-const rig = useRedisAndEmulator({ rateLimitPerSecond: 5 });
-const { redis, emulator } = rig;
+const { redis, emulator, upstream } = useRedisAndEmulator();
 const children: ChildProcess[] = [];
 let replica: Replica | undefined;
 
@@ -36,7 +35,7 @@ function expectRight(inputs: readonly string[], results: readonly unknown[]) {
 }
 
 it("answers 503 within about 2 s while Redis is frozen, then finishes the job", async () => {
-  replica = await startReplica(redis.url, rig.upstream);
+  replica = await startReplica(redis.url, upstream());
   const token = await addUser(redis.url, "frozen");
   emulator.set({ jobMs: 1_500 });
   const inputs = addressesOf("Frozen", 0, 20);
@@ -63,8 +62,8 @@ it("answers 503 within about 2 s while Redis is frozen, then finishes the job", 
 
 async function spawnPair() {
   const pair = [
-    await spawnReplica(redis.url, rig.upstream),
-    await spawnReplica(redis.url, rig.upstream),
+    await spawnReplica(redis.url, upstream()),
+    await spawnReplica(redis.url, upstream()),
   ];
   children.push(...pair.map((one) => one.child));
   return pair;
@@ -109,7 +108,7 @@ it("submits again, once, a job whose replica died between sending it and its ans
 });
 
 it("answers 503 while Redis is stopped and serves again once it is back", async () => {
-  replica = await startReplica(redis.url, rig.upstream);
+  replica = await startReplica(redis.url, upstream());
   await redis.stop();
   try {
     const started = Date.now();

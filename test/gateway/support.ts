@@ -114,21 +114,28 @@ export class TestRedis {
 }
 
 /**
- * A redis-server and an emulator for one test file: started before its tests, the emulator reset
- * after each (after the file's own afterEach, which closes its replicas), both stopped after all.
+ * A redis-server and an emulator (at the free plan's 5 requests/s unless told) for one test file:
+ * started before its tests, the emulator reset after each (after the file's own afterEach, which
+ * closes its replicas), both stopped after all. `upstream()` is the emulator's origin.
  */
-export function useRedisAndEmulator(options: EmulatorOptions = {}) {
-  const rig = { redis: new TestRedis(), emulator: new GeoapifyEmulator(options), upstream: "" };
+export function useRedisAndEmulator(options: EmulatorOptions = { rateLimitPerSecond: 5 }) {
+  const redis = new TestRedis();
+  const emulator = new GeoapifyEmulator(options);
+  let origin: string | undefined;
   beforeAll(async () => {
-    await rig.redis.start();
-    rig.upstream = await rig.emulator.listen();
+    await redis.start();
+    origin = await emulator.listen();
   });
-  afterEach(() => rig.emulator.reset());
+  afterEach(() => emulator.reset());
   afterAll(async () => {
-    await rig.emulator.close();
-    await rig.redis.stop();
+    await emulator.close();
+    await redis.stop();
   });
-  return rig;
+  const upstream = () => {
+    if (!origin) throw new Error("the emulator starts in beforeAll");
+    return origin;
+  };
+  return { redis, emulator, upstream };
 }
 
 /** Geoapify's own refusal of a key, which the gateway gives a token it does not accept. */

@@ -15,15 +15,11 @@ import {
   useRedisAndEmulator,
 } from "./support";
 
-const rig = useRedisAndEmulator({ rateLimitPerSecond: 5 });
-const { redis, emulator } = rig;
+const { redis, emulator, upstream } = useRedisAndEmulator();
 let replicas: Replica[] = [];
 
 beforeAll(async () => {
-  replicas = [
-    await startReplica(redis.url, rig.upstream),
-    await startReplica(redis.url, rig.upstream),
-  ];
+  replicas = [await startReplica(redis.url, upstream()), await startReplica(redis.url, upstream())];
 });
 
 afterAll(async () => {

@@ -15,8 +15,7 @@ import {
   useRedisAndEmulator,
 } from "./support";
 
-const rig = useRedisAndEmulator({ rateLimitPerSecond: 5 });
-const { redis, emulator } = rig;
+const { redis, emulator, upstream } = useRedisAndEmulator();
 let replicas: Replica[] = [];
 
 afterEach(async () => {
@@ -25,10 +24,7 @@ afterEach(async () => {
 });
 
 it("backs off every replica after an upstream 429 and still completes the job", async () => {
-  replicas = [
-    await startReplica(redis.url, rig.upstream),
-    await startReplica(redis.url, rig.upstream),
-  ];
+  replicas = [await startReplica(redis.url, upstream()), await startReplica(redis.url, upstream())];
   const token = await addUser(redis.url, "patient");
   emulator.inject({
     on: "submit",
@@ -87,7 +83,7 @@ it("fills an upstream batch in turn by user", async () => {
 });
 
 it("allows the add-in's origin, its headers, and exposes Retry-After", async () => {
-  replicas = [await startReplica(redis.url, rig.upstream)];
+  replicas = [await startReplica(redis.url, upstream())];
   const preflight = await fetch(`${replicas[0].url}/v1/batch/geocode/search`, {
     method: "OPTIONS",
     headers: {
@@ -111,7 +107,7 @@ it("allows the add-in's origin, its headers, and exposes Retry-After", async () 
 
 it("stops on SIGTERM with exit 0 and lets its upstream job go to another replica", async () => {
   const token = await addUser(redis.url, "handover");
-  const leaving = await spawnReplica(redis.url, rig.upstream);
+  const leaving = await spawnReplica(redis.url, upstream());
   emulator.set({ jobMs: 1_500 });
   const submit = await fetch(`${leaving.url}/v1/batch/geocode/search?apiKey=${token}`, {
     method: "POST",
@@ -132,7 +128,7 @@ it("stops on SIGTERM with exit 0 and lets its upstream job go to another replica
   redisClient.disconnect();
   expect(leases).toHaveLength(2);
   expect(leases[1]).toBe("0");
-  replicas = [await startReplica(redis.url, rig.upstream)];
+  replicas = [await startReplica(redis.url, upstream())];
   const poll = () => fetch(`${replicas[0].url}/v1/batch/geocode/search?apiKey=${token}&id=${id}`);
   let status = 0;
   for (let attempt = 0; attempt < 200 && status !== 200; attempt++) {
