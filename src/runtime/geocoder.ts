@@ -291,7 +291,9 @@ export class Geocoder {
    */
   private connect(endpoint: Endpoint): Promise<Connection> {
     return Promise.all([this.settings.limits(), this.gateways.account(endpoint)]).then(
-      ([limits, account]) => {
+      ([saved, account]) => {
+        // A team gateway enforces its user's budget itself; the pane's own is for a key it pays.
+        const limits = endpoint.gateway ? { ...saved, dailyBudgetCredits: undefined } : saved;
         const payer = account ?? endpoint.apiKey;
         const id = [endpoint.baseUrl, payer, limits.ratePerSecond, limits.jobTimeoutMs]
           .concat(limits.dailyBudgetCredits ?? [])

@@ -46,6 +46,8 @@ export class ConnectionSection {
   private readonly endpointSelect: HTMLSelectElement;
   private readonly customUrl: FluentInput;
   private readonly gatewayHint = el("p", { class: "hint", id: "gateway-hint" });
+  /** The pane's own daily budget, which a team gateway replaces with its user's. */
+  private readonly budgetSetting: HTMLElement;
 
   constructor(private readonly context: SectionContext) {
     this.keyInput = textInput("api-key", words.connection.keyLabel, {
@@ -108,13 +110,18 @@ export class ConnectionSection {
     this.budgetInput = textInput("budget", words.credits.budgetLabel, { inputmode: "decimal" });
     const saveBudget = button("save-budget", words.credits.saveBudget);
     saveBudget.addEventListener("click", () => void this.saveBudget());
+    this.budgetSetting = el(
+      "div",
+      { id: "budget-setting" },
+      el("div", { class: "row" }, this.budgetInput, saveBudget),
+      this.budgetMessage
+    );
     this.credits = section(
       "credits",
       words.credits.heading,
       this.spentLine,
       this.perCellLine,
-      el("div", { class: "row" }, this.budgetInput, saveBudget),
-      this.budgetMessage
+      this.budgetSetting
     );
   }
 
@@ -200,6 +207,7 @@ export class ConnectionSection {
     );
     this.gatewayHint.textContent = gateway ? words.connection.gatewayHint : "";
     this.gatewayHint.hidden = !gateway;
+    this.budgetSetting.hidden = gateway;
   }
 
   private async saveEndpoint(): Promise<void> {

@@ -1,6 +1,7 @@
 // Helpers the limits, reverse and place tests share on top of harness.ts: the runtime's telemetry
 // recorded in the page, the emulator's own answers as the reference for every cell, and a
-// development build of the add-in for the one test that needs a dev-only hook.
+// development build of the add-in for the one test that needs a dev-only hook; a team gateway
+// replica for the tests that go through one.
 
 import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -8,6 +9,7 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { geocode, reverseGeocode, type LookupOptions } from "../../src/dev/emulator/gazetteer";
 import type {
   GeoapifyEmulator,
@@ -15,7 +17,8 @@ import type {
   RequestKind,
 } from "../../src/dev/emulator/emulator";
 import type { TelemetryEvent } from "../../src/runtime/telemetry";
-import { ROOT } from "./harness";
+import { type Replica, startReplica, TestRedis } from "../gateway/support";
+import { type E2E, ROOT } from "./harness";
 
 declare global {
   interface Window {
@@ -140,4 +143,30 @@ export async function buildDevAddin(root: string): Promise<void> {
 
 export function removeDirectory(root: string): Promise<void> {
   return rm(root, { recursive: true, force: true });
+}
+
+/**
+ * A gateway replica for one test file: on a redis-server of its own, with the file's emulator as
+ * its upstream and the workbench's origin allowed; started before the tests, stopped after.
+ */
+export function useGatewayReplica(e2e: E2E) {
+  const redis = new TestRedis();
+  let replica: Replica | undefined;
+  beforeAll(async () => {
+    await redis.start();
+    replica = await startReplica(redis.url, e2e.emulatorUrl, {
+      GATEWAY_ALLOWED_ORIGINS: e2e.server.origin,
+    });
+  });
+  afterAll(async () => {
+    await replica?.close();
+    await redis.stop();
+  });
+  return {
+    redis,
+    get replica(): Replica {
+      if (!replica) throw new Error("the gateway replica starts in beforeAll");
+      return replica;
+    },
+  };
 }

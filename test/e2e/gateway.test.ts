@@ -3,36 +3,23 @@
 // and a small sheet fills with the emulator's answers; a colleague's identical sheet is answered
 // from the gateway's shared cache without a request upstream.
 
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { SETTING_KEYS } from "../../src/settings/settings";
-import { addUser, type Replica, startReplica, TestRedis } from "../gateway/support";
-import { forwardMismatches } from "./e2e-support";
+import { addUser } from "../gateway/support";
+import { forwardMismatches, useGatewayReplica } from "./e2e-support";
 import { readCells, typeSheet, useE2E } from "./harness";
 
 const e2e = useE2E({
   emulator: { rateLimitPerSecond: 5, latencyMs: 5, jobBaseMs: 100, jobPerAddressMs: 0.05 },
 });
-const redis = new TestRedis();
-let replica: Replica;
-
-beforeAll(async () => {
-  await redis.start();
-  replica = await startReplica(redis.url, e2e.emulatorUrl, {
-    GATEWAY_ALLOWED_ORIGINS: e2e.server.origin,
-  });
-});
-
-afterAll(async () => {
-  await replica?.close();
-  await redis.stop();
-});
+const gateway = useGatewayReplica(e2e);
 
 const addresses = Array.from({ length: 30 }, (_, i) => `${i + 1} Gateway Lane, Springfield`);
 
 async function fillSheet(user: string) {
-  const token = await addUser(redis.url, user);
+  const token = await addUser(gateway.redis.url, user);
   const { page, errors } = await e2e.openWorkbench({
-    storage: { [SETTING_KEYS.apiKey]: token, [SETTING_KEYS.baseUrl]: replica.url },
+    storage: { [SETTING_KEYS.apiKey]: token, [SETTING_KEYS.baseUrl]: gateway.replica.url },
   });
   await typeSheet(page, addresses, { idleTimeoutMs: 60_000 });
   expect(forwardMismatches(await readCells(page, "B2:C31"), addresses)).toEqual([]);

@@ -1,35 +1,26 @@
 // The pane's "Team gateway" endpoint in the workbench, driving the real gateway (src/gateway: one
 // replica on a redis-server of the test's own, the emulator as its upstream): the token field's
 // label, the URL rules, Check key through the gateway, the gateway's usage in place of the pane's
-// own credit count, the gateway's budget refusal in a cell, and a Redis outage behind the gateway
+// own credit count and budget field, the gateway's budget refusal in a cell, and a Redis outage behind the gateway
 // that the cells wait out.
 
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SETTING_KEYS } from "../../src/settings/settings";
-import { addUser, startReplica, TestRedis, type Replica } from "../gateway/support";
-import { forwardMismatches } from "./e2e-support";
+import { addUser } from "../gateway/support";
+import { forwardMismatches, useGatewayReplica } from "./e2e-support";
 import { readCells, useE2E, waitForIdle } from "./harness";
 import { cellText, openPane, statusLog, typeRows } from "./pane-support";
 
 const e2e = useE2E({ emulator: { latencyMs: 5, jobBaseMs: 100, jobPerAddressMs: 0.05 } });
-const redis = new TestRedis();
-let replica: Replica;
-
-beforeAll(async () => {
-  await redis.start();
-  replica = await startReplica(redis.url, e2e.emulatorUrl, {
-    GATEWAY_ALLOWED_ORIGINS: e2e.server.origin,
-  });
-});
-afterAll(async () => {
-  await replica?.close();
-  await redis.stop();
-});
+const gateway = useGatewayReplica(e2e);
+const { redis } = gateway;
 
 const pane = (page: Page) => page.locator("#geobatch-pane");
 const tokenField = (page: Page) =>
   pane(page).getByRole("textbox", { name: "Gateway token", exact: true });
+const budgetField = (page: Page) =>
+  pane(page).getByRole("textbox", { name: "Daily budget (credits, empty for none)" });
 const saved = (page: Page, key: string) => page.evaluate((name) => localStorage.getItem(name), key);
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -38,7 +29,7 @@ function openOnGateway(token: string) {
   return openPane(e2e, {
     storage: {
       [SETTING_KEYS.apiKey]: token,
-      [SETTING_KEYS.baseUrl]: replica.url,
+      [SETTING_KEYS.baseUrl]: gateway.replica.url,
       [SETTING_KEYS.endpointKind]: "gateway",
     },
   });
@@ -48,8 +39,11 @@ describe("the Team gateway endpoint", () => {
   it("relabels the key as a gateway token, checks the URL, saves the gateway and checks the token", async () => {
     const token = await addUser(redis.url, "alice", 500);
     const { page, errors } = await openPane(e2e);
+    await expect.poll(() => budgetField(page).count()).toBe(1);
     await page.locator("#endpoint").selectOption("gateway");
     await expect.poll(() => tokenField(page).count()).toBe(1);
+    // The gateway keeps its user's budget: the pane's own would only mislead.
+    expect(await budgetField(page).count()).toBe(0);
     expect(await pane(page).getByRole("textbox", { name: "API key" }).count()).toBe(0);
     const url = pane(page).getByRole("textbox", { name: "Team gateway URL" });
     const message = page.locator("#endpoint-message");
@@ -61,10 +55,10 @@ describe("the Team gateway endpoint", () => {
       .toBe("Use https:// (plain http is allowed only for localhost and 127.0.0.1).");
     expect(await saved(page, SETTING_KEYS.endpointKind)).toBeNull();
 
-    await url.fill(`${replica.url}/`);
+    await url.fill(`${gateway.replica.url}/`);
     await page.locator("#save-endpoint").click();
     await expect.poll(() => message.textContent()).toBe("Endpoint saved.");
-    expect(await saved(page, SETTING_KEYS.baseUrl)).toBe(replica.url);
+    expect(await saved(page, SETTING_KEYS.baseUrl)).toBe(gateway.replica.url);
     expect(await saved(page, SETTING_KEYS.endpointKind)).toBe("gateway");
 
     await tokenField(page).fill("not-a-token-of-this-gateway");
@@ -85,6 +79,7 @@ describe("the Team gateway endpoint", () => {
     // Back to Geoapify: the field is an API key again, and the gateway is forgotten.
     await page.locator("#endpoint").selectOption("global");
     await expect.poll(() => pane(page).getByRole("textbox", { name: "API key" }).count()).toBe(1);
+    expect(await budgetField(page).count()).toBe(1);
     await page.locator("#save-endpoint").click();
     await expect.poll(() => saved(page, SETTING_KEYS.endpointKind)).toBeNull();
   });
@@ -94,6 +89,7 @@ describe("the Team gateway endpoint", () => {
     const { page, errors } = await openOnGateway(token);
     expect(await page.locator("#endpoint").inputValue()).toBe("gateway");
     await expect.poll(() => tokenField(page).inputValue()).toBe(token);
+    expect(await budgetField(page).count()).toBe(0);
 
     const addresses = ["1 Budget Road, Springfield", "2 Budget Road, Springfield"];
     await typeRows(page, addresses);

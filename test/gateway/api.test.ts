@@ -3,29 +3,30 @@
 
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
 import { runCli } from "../../src/gateway/cli";
 import { hashToken } from "../../src/gateway/tokens";
-import { addUser, COMPANY_KEY, type Replica, startReplica, TestRedis } from "./support";
+import {
+  addUser,
+  COMPANY_KEY,
+  expectInvalidToken,
+  type Replica,
+  startReplica,
+  useRedisAndEmulator,
+} from "./support";
 
-const redis = new TestRedis();
-const emulator = new GeoapifyEmulator({ rateLimitPerSecond: 5 });
+const { redis, emulator, upstream } = useRedisAndEmulator();
 let replica: Replica;
 let alice: string;
 let bob: string;
 
 beforeAll(async () => {
-  await redis.start();
-  const upstream = await emulator.listen();
-  replica = await startReplica(redis.url, upstream);
+  replica = await startReplica(redis.url, upstream());
   alice = await addUser(redis.url, "alice");
   bob = await addUser(redis.url, "bob", 1);
 });
 
 afterAll(async () => {
   await replica?.close();
-  await emulator.close();
-  await redis.stop();
 });
 
 const post = (kind: string, token: string, body: unknown, query = "") =>
@@ -82,13 +83,9 @@ describe("the gateway speaks Geoapify's API", () => {
     expect(valid.status).toBe(404);
     expect(await valid.json()).toEqual({ statusCode: 404, error: "Not Found" });
     for (const query of ["apiKey=not-a-token&", ""]) {
-      const invalid = await fetch(`${replica.url}/v1/batch/geocode/search?${query}id=${id}`);
-      expect(invalid.status).toBe(401);
-      expect(await invalid.json()).toEqual({
-        statusCode: 401,
-        error: "Unauthorized",
-        message: "Invalid apiKey",
-      });
+      await expectInvalidToken(
+        await fetch(`${replica.url}/v1/batch/geocode/search?${query}id=${id}`)
+      );
     }
   });
 

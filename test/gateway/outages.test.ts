@@ -2,8 +2,7 @@
 // (a replica killed after sending a submit, before its answer): what the gateway does in each.
 
 import type { ChildProcess } from "node:child_process";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
+import { afterEach, expect, it } from "vitest";
 import { geocode } from "../../src/dev/emulator/gazetteer";
 import type { Place } from "../../src/places/place";
 import {
@@ -11,42 +10,23 @@ import {
   addressesOf,
   addUser,
   COMPANY_KEY,
+  killHolderMidJob,
   type Replica,
   spawnReplica,
   startReplica,
-  TestRedis,
+  useRedisAndEmulator,
+  waitFor,
 } from "./support";
 
-const redis = new TestRedis();
-const emulator = new GeoapifyEmulator({ rateLimitPerSecond: 5 });
-let upstream: string;
+const { redis, emulator, upstream } = useRedisAndEmulator();
 const children: ChildProcess[] = [];
 let replica: Replica | undefined;
-
-beforeAll(async () => {
-  await redis.start();
-  upstream = await emulator.listen();
-});
 
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
   await replica?.close();
   replica = undefined;
-  emulator.reset();
 });
-
-afterAll(async () => {
-  await emulator.close();
-  await redis.stop();
-});
-
-const waitFor = async (check: () => boolean | Promise<boolean>, what: string) => {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
 
 function expectRight(inputs: readonly string[], results: readonly unknown[]) {
   inputs.forEach((address, index) => {
@@ -55,7 +35,7 @@ function expectRight(inputs: readonly string[], results: readonly unknown[]) {
 }
 
 it("answers 503 within about 2 s while Redis is frozen, then finishes the job", async () => {
-  replica = await startReplica(redis.url, upstream);
+  replica = await startReplica(redis.url, upstream());
   const token = await addUser(redis.url, "frozen");
   emulator.set({ jobMs: 1_500 });
   const inputs = addressesOf("Frozen", 0, 20);
@@ -81,17 +61,12 @@ it("answers 503 within about 2 s while Redis is frozen, then finishes the job", 
 });
 
 async function spawnPair() {
-  const pair = [await spawnReplica(redis.url, upstream), await spawnReplica(redis.url, upstream)];
+  const pair = [
+    await spawnReplica(redis.url, upstream()),
+    await spawnReplica(redis.url, upstream()),
+  ];
   children.push(...pair.map((one) => one.child));
   return pair;
-}
-
-async function holderOf(pair: Awaited<ReturnType<typeof spawnPair>>) {
-  for (const one of pair) {
-    const metrics = await (await fetch(`${one.url}/metrics`)).text();
-    if (/gateway_upstream_jobs_in_flight 1/.test(metrics)) return one;
-  }
-  return undefined;
 }
 
 it("goes on with a killed replica's upstream job on another replica", async () => {
@@ -99,24 +74,11 @@ it("goes on with a killed replica's upstream job on another replica", async () =
   const token = await addUser(redis.url, "survivor");
   emulator.set({ jobMs: 2_000 });
   const inputs = addressesOf("Survivor", 0, 30);
-  const answer = await fetch(`${pair[0].url}/v1/batch/geocode/search?apiKey=${token}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(inputs),
-  });
-  const { id } = (await answer.json()) as { id: string };
-  await waitFor(() => emulator.requests.some((r) => r.kind === "poll"), "a first poll");
-  const holder = await holderOf(pair);
-  expect(holder).toBeDefined();
-  holder?.child.kill("SIGKILL");
-  const other = pair.find((one) => one !== holder) ?? pair[0];
-  let results: unknown[] = [];
-  await waitFor(async () => {
-    const poll = await fetch(`${other.url}/v1/batch/geocode/search?apiKey=${token}&id=${id}`);
-    if (poll.status !== 200) return false;
-    results = (await poll.json()) as unknown[];
-    return true;
-  }, "the other replica to collect the job");
+  const { results } = await killHolderMidJob(
+    pair,
+    { entry: pair[0], token, inputs },
+    { reached: () => emulator.requests.some((r) => r.kind === "poll"), what: "a first poll" }
+  );
   expectRight(inputs, results);
   expect(emulator.jobsSubmitted()).toHaveLength(1);
   const logs = pair.flatMap((one) => one.logs).join("");
@@ -130,33 +92,23 @@ it("submits again, once, a job whose replica died between sending it and its ans
   const token = await addUser(redis.url, "window");
   emulator.set({ latencyMs: 1_500 });
   const inputs = addressesOf("Window", 0, 10);
-  const answer = await fetch(`${pair[1].url}/v1/batch/geocode/search?apiKey=${token}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(inputs),
-  });
-  const { id } = (await answer.json()) as { id: string };
-  await waitFor(() => emulator.requests.some((r) => r.kind === "submit"), "the submit to leave");
-  const holder = await holderOf(pair);
-  expect(holder).toBeDefined();
-  holder?.child.kill("SIGKILL");
-  const other = pair.find((one) => one !== holder) ?? pair[0];
-  let results: unknown[] = [];
-  await waitFor(async () => {
-    const poll = await fetch(`${other.url}/v1/batch/geocode/search?apiKey=${token}&id=${id}`);
-    if (poll.status !== 200) return false;
-    results = (await poll.json()) as unknown[];
-    return true;
-  }, "the job to be submitted again and collected");
+  const { results, survivor } = await killHolderMidJob(
+    pair,
+    { entry: pair[1], token, inputs },
+    {
+      reached: () => emulator.requests.some((r) => r.kind === "submit"),
+      what: "the submit to leave",
+    }
+  );
   expectRight(inputs, results);
   // At-least-once: the lost submit and its replacement; the user was charged once.
   expect(emulator.requests.filter((r) => r.kind === "submit")).toHaveLength(2);
-  const usage = await fetch(`${other.url}/v1/gateway/usage?apiKey=${token}`);
+  const usage = await fetch(`${survivor.url}/v1/gateway/usage?apiKey=${token}`);
   expect(((await usage.json()) as { creditsToday: number }).creditsToday).toBe(5);
 });
 
 it("answers 503 while Redis is stopped and serves again once it is back", async () => {
-  replica = await startReplica(redis.url, upstream);
+  replica = await startReplica(redis.url, upstream());
   await redis.stop();
   try {
     const started = Date.now();

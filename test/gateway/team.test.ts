@@ -3,7 +3,6 @@
 // rate, credits adding up to the upstream spend; a fourth analyst sends nothing upstream.
 
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
 import { geocode } from "../../src/dev/emulator/gazetteer";
 import type { Place } from "../../src/places/place";
 import {
@@ -13,23 +12,18 @@ import {
   peakPerSecond,
   type Replica,
   startReplica,
-  TestRedis,
+  useRedisAndEmulator,
 } from "./support";
 
-const redis = new TestRedis();
-const emulator = new GeoapifyEmulator({ rateLimitPerSecond: 5 });
+const { redis, emulator, upstream } = useRedisAndEmulator();
 let replicas: Replica[] = [];
 
 beforeAll(async () => {
-  await redis.start();
-  const upstream = await emulator.listen();
-  replicas = [await startReplica(redis.url, upstream), await startReplica(redis.url, upstream)];
+  replicas = [await startReplica(redis.url, upstream()), await startReplica(redis.url, upstream())];
 });
 
 afterAll(async () => {
   await Promise.all(replicas.map((replica) => replica.close()));
-  await emulator.close();
-  await redis.stop();
 });
 
 const common = addressesOf("Common", 0, 150);

@@ -3,8 +3,7 @@
 // add-in and operators need them; SIGTERM lets a replica's jobs go at once.
 
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
+import { afterEach, expect, it } from "vitest";
 import { GatewayStore, openRedis } from "../../src/gateway/store/store";
 import {
   addinClient,
@@ -13,32 +12,19 @@ import {
   type Replica,
   spawnReplica,
   startReplica,
-  TestRedis,
+  useRedisAndEmulator,
 } from "./support";
 
-const redis = new TestRedis();
-const emulator = new GeoapifyEmulator({ rateLimitPerSecond: 5 });
-let upstream: string;
+const { redis, emulator, upstream } = useRedisAndEmulator();
 let replicas: Replica[] = [];
-
-beforeAll(async () => {
-  await redis.start();
-  upstream = await emulator.listen();
-});
 
 afterEach(async () => {
   await Promise.all(replicas.map((replica) => replica.close()));
   replicas = [];
-  emulator.reset();
-});
-
-afterAll(async () => {
-  await emulator.close();
-  await redis.stop();
 });
 
 it("backs off every replica after an upstream 429 and still completes the job", async () => {
-  replicas = [await startReplica(redis.url, upstream), await startReplica(redis.url, upstream)];
+  replicas = [await startReplica(redis.url, upstream()), await startReplica(redis.url, upstream())];
   const token = await addUser(redis.url, "patient");
   emulator.inject({
     on: "submit",
@@ -97,7 +83,7 @@ it("fills an upstream batch in turn by user", async () => {
 });
 
 it("allows the add-in's origin, its headers, and exposes Retry-After", async () => {
-  replicas = [await startReplica(redis.url, upstream)];
+  replicas = [await startReplica(redis.url, upstream())];
   const preflight = await fetch(`${replicas[0].url}/v1/batch/geocode/search`, {
     method: "OPTIONS",
     headers: {
@@ -121,7 +107,7 @@ it("allows the add-in's origin, its headers, and exposes Retry-After", async () 
 
 it("stops on SIGTERM with exit 0 and lets its upstream job go to another replica", async () => {
   const token = await addUser(redis.url, "handover");
-  const leaving = await spawnReplica(redis.url, upstream);
+  const leaving = await spawnReplica(redis.url, upstream());
   emulator.set({ jobMs: 1_500 });
   const submit = await fetch(`${leaving.url}/v1/batch/geocode/search?apiKey=${token}`, {
     method: "POST",
@@ -142,7 +128,7 @@ it("stops on SIGTERM with exit 0 and lets its upstream job go to another replica
   redisClient.disconnect();
   expect(leases).toHaveLength(2);
   expect(leases[1]).toBe("0");
-  replicas = [await startReplica(redis.url, upstream)];
+  replicas = [await startReplica(redis.url, upstream())];
   const poll = () => fetch(`${replicas[0].url}/v1/batch/geocode/search?apiKey=${token}&id=${id}`);
   let status = 0;
   for (let attempt = 0; attempt < 200 && status !== 200; attempt++) {

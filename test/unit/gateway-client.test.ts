@@ -21,6 +21,17 @@ function throughGateway(
   });
 }
 
+/** A search submitted as the gateway's outage of `ms` begins, its 503s with `retryAfterSeconds`. */
+function searchInOutage(
+  outage: { ms: number; retryAfterSeconds: string },
+  client: Partial<GeoapifyClientOptions> = {}
+) {
+  const gateway = new FakeGateway({ retryAfterSeconds: outage.retryAfterSeconds });
+  gateway.outage(outage.ms);
+  const through = throughGateway(gateway, client);
+  return { gateway, events: through.events, call: track(through.client.run(search([ADDRESS]))) };
+}
+
 beforeEach(() => {
   vi.useFakeTimers();
 });
@@ -81,10 +92,7 @@ describe("a gateway's budget refusal", () => {
 
 describe("a gateway's 503 outage", () => {
   it("keeps a submit waiting through 30 s of 503s, honouring Retry-After, and creates one job", async () => {
-    const gateway = new FakeGateway({ retryAfterSeconds: "2" });
-    gateway.outage(30_000);
-    const { client, events } = throughGateway(gateway);
-    const call = track(client.run(search([ADDRESS])));
+    const { gateway, events, call } = searchInOutage({ ms: 30_000, retryAfterSeconds: "2" });
     await advance(29_000);
     expect(call.settled).toBe(false);
     await advance(10_000);
@@ -98,20 +106,17 @@ describe("a gateway's 503 outage", () => {
   });
 
   it("caps a long Retry-After at the longest back-off", async () => {
-    const gateway = new FakeGateway({ retryAfterSeconds: "3600" });
-    gateway.outage(45_000);
-    const { client, events } = throughGateway(gateway);
-    const call = track(client.run(search([ADDRESS])));
+    const { events, call } = searchInOutage({ ms: 45_000, retryAfterSeconds: "3600" });
     await advance(100_000);
     expect(call.value).toEqual([found(ADDRESS)]);
     expect(ofType(events, "retried").map((retry) => retry.delayMs)).toEqual([30_000, 30_000]);
   });
 
   it("fails a submit as 'unavailable' once the outage outlasts the job timeout", async () => {
-    const gateway = new FakeGateway({ retryAfterSeconds: "5" });
-    gateway.outage(10 * 60_000);
-    const { client } = throughGateway(gateway, { waitLimitMs: 60_000 });
-    const call = track(client.run(search([ADDRESS])));
+    const { gateway, call } = searchInOutage(
+      { ms: 10 * 60_000, retryAfterSeconds: "5" },
+      { waitLimitMs: 60_000 }
+    );
     await advance(59_000);
     expect(call.settled).toBe(false);
     await advance(2_000);

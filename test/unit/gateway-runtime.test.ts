@@ -92,6 +92,19 @@ describe("a gateway's budget refusal in cells", () => {
     expect(gateway.requests.filter((request) => request.status === 429)).toHaveLength(1);
   });
 
+  it("ignores the pane's own daily budget: the gateway enforces its user's budget itself", async () => {
+    gateway = new FakeGateway();
+    const store = gatewayStore();
+    // One credit: two batch addresses at half a credit each would be all a key could send.
+    await store.setItem(SETTING_KEYS.dailyBudgetCredits, "1");
+    const { geocoder } = await start(store);
+    const addresses = [ADDRESS, OTHER, "3 Baker St London"];
+    expect(await drain(addresses.map((text) => geocoder.lookup(search(text))))).toEqual(
+      addresses.map(fulfilled)
+    );
+    expect(gateway.upstream.submits.flatMap((submit) => submit.addresses)).toEqual(addresses);
+  });
+
   it("words a 503 outage that outlasts the job timeout as the service being unavailable", async () => {
     gateway = new FakeGateway();
     const store = gatewayStore();
