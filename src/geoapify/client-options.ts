@@ -68,7 +68,7 @@ export interface GeoapifyClientOptions {
   minRatePerSecond?: number;
   /** Added to the 1 s window the rate is counted in, for the server's rounding. Default 100. */
   windowMarginMs?: number;
-  /** ky's timeout for one HTTP exchange; expiry counts as no answer. Default 30_000. */
+  /** Time limit on one HTTP exchange until its status arrives; expiry counts as no answer. Default 30_000. */
   requestTimeoutMs?: number;
 }
 

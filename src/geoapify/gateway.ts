@@ -2,8 +2,8 @@
 // user its token belongs to, their credits today and their daily budget (contract 4). It costs
 // nothing upstream, so it does not wait for the plan's rate.
 
-import ky from "ky";
 import type { Credentials } from "./client-options";
+import { httpExchange } from "./http";
 
 export const GATEWAY_USAGE_PATH = "/v1/gateway/usage";
 
@@ -27,13 +27,12 @@ export async function readGatewayUsage(
   options: { fetch?: typeof fetch; timeoutMs?: number } = {}
 ): Promise<GatewayUsage | "rejected" | undefined> {
   try {
-    const response = await ky(`${baseUrl}${GATEWAY_USAGE_PATH}`, {
-      searchParams: { apiKey: credentials.apiKey },
+    const response = await httpExchange(`${baseUrl}${GATEWAY_USAGE_PATH}`, {
+      method: "get",
+      params: { apiKey: credentials.apiKey },
       headers: credentials.bearer ? { Authorization: `Bearer ${credentials.bearer}` } : undefined,
-      timeout: options.timeoutMs ?? 10_000,
+      timeoutMs: options.timeoutMs ?? 10_000,
       fetch: options.fetch,
-      retry: 0,
-      throwHttpErrors: false,
     });
     if (response.status === 401 || response.status === 403) return "rejected";
     if (response.status !== 200) return undefined;

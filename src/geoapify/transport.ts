@@ -1,9 +1,9 @@
-// One logical request to Geoapify: a scheduled HTTP exchange (ky), repeated after failures that
+// One logical request to Geoapify: a scheduled HTTP exchange, repeated after failures that
 // prove nothing was created. What may be repeated depends on what was sent:
 //
 // - 429 is the scheduler's: it slows down and repeats any request, a submit included (a 429'd
 //   POST created no job).
-// - GETs (polls, single lookups) are idempotent: 5xx, a dropped connection and ky's request
+// - GETs (polls, single lookups) are idempotent: 5xx, a dropped connection and the request
 //   timeout are repeated.
 // - The POST that creates a job is repeated only when the answer proves no job was created (500,
 //   502, 503, 504). With no answer the job may exist already, and repeating the POST could bill
@@ -16,9 +16,9 @@
 //   503 (the job timeout), then fails "unavailable". A poll fails "unavailable" after its
 //   attempts like any 5xx, and its job polls again later: a paid job is never abandoned.
 
-import ky from "ky";
 import type { Credentials } from "./client-options";
 import { GeoapifyError } from "./errors";
+import { httpExchange } from "./http";
 import { backoffDelayMs, retryAfterDelayMs, type BackoffPolicy } from "./retry";
 import type { Exchange, RequestKind, RequestScheduler, Timers } from "./scheduler";
 
@@ -133,22 +133,20 @@ export class Transport {
       const { apiKey, bearer } = await credentials();
       // Neither the caller's signal nor the lifetime is passed on: a sent submit may have created
       // a job, and its answer (the job id) must not be lost.
-      const response = await ky(`${baseUrl}${spec.path}`, {
+      const response = await httpExchange(`${baseUrl}${spec.path}`, {
         method: spec.method,
-        searchParams: { ...spec.params, apiKey },
+        params: { ...spec.params, apiKey },
         headers: bearer ? { Authorization: `Bearer ${bearer}` } : undefined,
         json: spec.json,
-        timeout: requestTimeoutMs,
+        timeoutMs: requestTimeoutMs,
         fetch,
-        retry: 0,
-        throwHttpErrors: false,
       });
       // The status arrived: a body cut off on its way is an unreadable answer, not no answer,
       // so a submit that was answered can be told from one that may or may not have been.
       const body = await response.text().catch(() => "");
       return { status: response.status, headers: response.headers, body };
     } catch {
-      // ky's and fetch's errors quote the request URL, key included: none is passed on.
+      // fetch's errors quote the request URL, key included: none is passed on.
       return undefined;
     }
   }

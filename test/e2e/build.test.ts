@@ -44,13 +44,33 @@ describe("the production build", () => {
     expect(JSON.parse(dist("functions.json"))).toEqual(JSON.parse(generated.metadataJson));
   });
 
+  it("has the runtime page load the Geoapify client beside functions.js, deferred", () => {
+    const scripts = [...dist("taskpane.html").matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]);
+    const local = scripts.filter((attributes) => !/src="?https:/.test(attributes));
+    expect(local.map((attributes) => /src="?([^"\s>]+)/.exec(attributes)?.[1])).toEqual([
+      "geoapify.js",
+      "functions.js",
+      "taskpane.js",
+    ]);
+    // Deferred scripts download in parallel and run in order once the page is parsed.
+    for (const attributes of local) expect(attributes).toMatch(/\bdefer\b/);
+  });
+
   it("registers the functions itself and contains no dev tool", () => {
     const bundle = dist("functions.js");
     expect(bundle).toContain('CustomFunctions.associate("LOCATION"');
-    // The emulator and the workbench never ship; nor does the dev build's emulator fallback.
-    for (const devOnly of ["GeoapifyEmulator", "gazetteer", "__workbench", "/emulator"]) {
-      expect(bundle).not.toContain(devOnly);
+    const runtime = bundle + dist("geoapify.js");
+    // The emulator and the workbench never ship; nor does the dev build's emulator fallback, nor
+    // the dev builds' client thresholds.
+    for (const devOnly of [
+      "GeoapifyEmulator",
+      "gazetteer",
+      "__workbench",
+      "/emulator",
+      "__geobatchClientThresholds",
+    ]) {
+      expect(runtime).not.toContain(devOnly);
     }
-    expect(bundle).toContain("https://api.geoapify.com");
+    expect(runtime).toContain("https://api.geoapify.com");
   });
 });

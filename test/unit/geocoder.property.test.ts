@@ -23,7 +23,7 @@ import {
   search,
 } from "./support/runtime-harness";
 
-// The real Geocoder (settings, memory-only cache, batchers, Geoapify client, ky) driven by random
+// The real Geocoder (settings, memory-only cache, batchers, Geoapify client, fetch) driven by random
 // interleavings of cell lookups, previews, cancellations, fake time, 429 outages, close() and a
 // misbehaving in-memory Geoapify, then checked (support/geocoder-invariants.ts) against what the
 // runtime promises once everything has drained: every call settles once with the right place or
@@ -31,7 +31,7 @@ import {
 // threshold), no request goes over the rate, nothing is paid twice, a job past the wait limit is
 // collected into the cache, and close() leaves no timer. Seeded, so a failure reproduces.
 
-/** Below the longest latency the script can draw, so ky's per-request timeout fires too. */
+/** Below the longest latency the script can draw, so the per-request timeout fires too. */
 const REQUEST_TIMEOUT_MS = 2_000;
 /** Fake time the drain may take after the last command (quota, outages and jobs included). */
 const DRAIN_LIMIT_MS = 300_000;
@@ -159,7 +159,7 @@ const scriptArbitrary: fc.Arbitrary<ScriptStep[]> = fc.array(
     behaviour: behaviourArbitrary,
     latencyMs: fc.oneof(
       { weight: 6, arbitrary: fc.integer({ min: 0, max: 150 }) },
-      // Longer than REQUEST_TIMEOUT_MS: ky gives up on the request.
+      // Longer than REQUEST_TIMEOUT_MS: the transport gives up on the request.
       { weight: 1, arbitrary: fc.integer({ min: 1_900, max: 2_600 }) }
     ),
     // Some jobs outlast the wait limit and must be collected in the background.

@@ -76,7 +76,7 @@ export function track<T>(promise: Promise<T>): Outcome<T> {
   return outcome;
 }
 
-/** Runs fake time forward, letting promise chains (ky, Response bodies) run between timers. */
+/** Runs fake time forward, letting promise chains (fetch, Response bodies) run between timers. */
 export async function advance(ms: number): Promise<void> {
   await vi.advanceTimersByTimeAsync(ms);
 }

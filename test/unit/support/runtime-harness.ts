@@ -1,4 +1,4 @@
-// The real Geocoder (settings, memory-only cache, batchers, Geoapify client, ky) wired to the
+// The real Geocoder (settings, memory-only cache, batchers, Geoapify client, fetch) wired to the
 // in-memory FakeGeoapify on Vitest's fake clock, for the runtime's property and example tests.
 // Only the settings store, the cache and the job store are handed in, so a test can "reload" the
 // runtime: close one Geocoder and open another on the same settings and job store.
@@ -24,7 +24,7 @@ export const ORIGIN = "http://127.0.0.1:9";
 // Captured at import, before a test installs the fake clock (which fakes setImmediate too).
 const realSetImmediate = setImmediate;
 
-/** One real macrotask: every microtask chain (settings reads, ky, Response bodies) runs out. */
+/** One real macrotask: every microtask chain (settings reads, fetch, Response bodies) runs out. */
 export function quiesce(): Promise<void> {
   return new Promise((resolve) => realSetImmediate(resolve));
 }
