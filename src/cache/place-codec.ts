@@ -2,12 +2,12 @@
 // share one intermediate form, DetailValues: the values of the fields in the fixed order of
 // FIELD_KINDS, null for a field the place lacks, trailing nulls left off. Position and storage
 // time live elsewhere (typed arrays in memory, leading numbers on disk), because every entry
-// has them.
+// has them. This file holds the shared form and the IndexedDB record; packed-details.ts the
+// memory encoding.
 
 import type { Place } from "../places/place";
-import { StringPool } from "./string-pool";
 
-type DetailField = Exclude<keyof Place, "lat" | "lon">;
+export type DetailField = Exclude<keyof Place, "lat" | "lon">;
 
 /**
  * - text: kept as is (mostly unique per place: formatted address, street, place_id);
@@ -15,7 +15,7 @@ type DetailField = Exclude<keyof Place, "lat" | "lon">;
  *   memory (see StringPool);
  * - number: a finite double.
  */
-type FieldKind = "text" | "shared" | "number";
+export type FieldKind = "text" | "shared" | "number";
 
 // The order of this literal is the order of every stored record: append new fields at the end
 // (older records then simply lack them), never reorder or remove one without a new
@@ -51,15 +51,16 @@ const FIELD_KINDS: Record<DetailField, FieldKind> = {
   category: "shared",
 };
 
-const FIELDS = Object.keys(FIELD_KINDS) as DetailField[];
-const KINDS = FIELDS.map((field) => FIELD_KINDS[field]);
+/** The detail fields in record order, and the kind of each. */
+export const FIELDS = Object.keys(FIELD_KINDS) as DetailField[];
+export const KINDS = FIELDS.map((field) => FIELD_KINDS[field]);
 const FORMATTED = FIELDS.indexOf("formatted");
 const LINE1 = FIELDS.indexOf("address_line1");
 const LINE2 = FIELDS.indexOf("address_line2");
 
-// Geoapify's formatted address is almost always its two address lines joined by ", ". Both
-// encodings then store this number in its place instead of the text again, which saves about a
-// sixth of a place in memory and on disk. Only an exact match is replaced, so the joined lines
+// Geoapify's formatted address is almost always its two address lines joined by ", ". The
+// IndexedDB record then stores this number in its place instead of the text again, which saves
+// about a sixth of a place on disk (memory goes further, see packed-details.ts). Only an exact match is replaced, so the joined lines
 // are always exactly the formatted address Geoapify sent.
 const JOINED_LINES = 0;
 
@@ -88,62 +89,6 @@ export function placeOf(lat: number, lon: number, values: DetailValues): Place {
   });
   return place;
 }
-
-/**
- * Details in memory: one JSON string per entry, with shared text as pool ids. One string rather
- * than an object or an array per entry, because each JS object and each string carries a header
- * of 12 to 16 bytes and a pointer to it: for some twenty fields that is more than the text itself.
- * JSON rather than a separator-joined string, because Geoapify's text may hold any character and
- * JSON round-trips every string and every double exactly.
- */
-export class MemoryDetails {
-  private readonly pool = new StringPool();
-
-  /** Encodes details, taking a pool reference for each shared value; "" when there are none. */
-  encode(values: DetailValues): string {
-    if (values.length === 0) {
-      return "";
-    }
-    const encoded = joinedLinesMarked(values).map((value, index) =>
-      KINDS[index] === "shared" && typeof value === "string" ? this.pool.intern(value) : value
-    );
-    return JSON.stringify(encoded);
-  }
-
-  decode(encoded: string): DetailValues {
-    return this.parse(encoded, (id) => this.pool.valueOf(id));
-  }
-
-  /** Decodes details that are leaving memory and gives back their pool references. */
-  release(encoded: string): DetailValues {
-    return this.parse(encoded, (id) => {
-      const value = this.pool.valueOf(id);
-      this.pool.release(id);
-      return value;
-    });
-  }
-
-  /** Bytes of the shared text (one copy per distinct value) and its bookkeeping. */
-  poolBytes(): number {
-    return this.pool.size * POOL_ENTRY_OVERHEAD_BYTES + this.pool.totalChars;
-  }
-
-  private parse(encoded: string, shared: (id: number) => string): DetailValues {
-    if (encoded === "") {
-      return [];
-    }
-    const values = JSON.parse(encoded) as DetailValues;
-    return joinedLinesExpanded(
-      values.map((value, index) =>
-        KINDS[index] === "shared" && typeof value === "number" ? shared(value) : value
-      )
-    );
-  }
-}
-
-// Per distinct value: a Map entry, its slots in the value and reference arrays and a string
-// header, about 60 bytes in V8 (an estimate; a cache holds a few thousand such values at most).
-const POOL_ENTRY_OVERHEAD_BYTES = 60;
 
 /**
  * Bumped whenever the layout below changes. The loader keeps only records of this format; old

@@ -7,7 +7,8 @@
 // only keeps what a slot holds and what it all costs.
 
 import type { Place } from "../places/place";
-import { MemoryDetails, placeOf, type RecordContents, storedBytes, textBytes } from "./place-codec";
+import { MemoryDetails } from "./packed-details";
+import { placeOf, type RecordContents, storedBytes, textBytes } from "./place-codec";
 
 const INITIAL_CAPACITY = 1024;
 /** Per slot: three doubles and the details array's pointer. */

@@ -5,7 +5,6 @@ import { serialize } from "node:v8";
 import { describe, expect, it } from "vitest";
 import {
   detailsOf,
-  MemoryDetails,
   parseRecord,
   placeOf,
   RECORD_FORMAT,
@@ -13,6 +12,7 @@ import {
   storedBytes,
   toRecord,
 } from "../../src/cache/place-codec";
+import { MemoryDetails } from "../../src/cache/packed-details";
 import { StringPool } from "../../src/cache/string-pool";
 import { FULL_PLACE, PARIS } from "./support/cache-fixtures";
 
