@@ -101,6 +101,32 @@ describe("MemoryDetails", () => {
     expect(details.poolBytes()).toBe(0);
   });
 
+  it("packs a Latin-1 place into one-byte text, without its place id or address lines spelt out", () => {
+    const details = new MemoryDetails();
+    const place = {
+      ...FULL_PLACE,
+      formatted: "12 Rue de Rivoli, 75001 Paris, France",
+      address_line1: "12 Rue de Rivoli",
+      address_line2: "75001 Paris, France",
+      housenumber: "12",
+      street: "Rue de Rivoli",
+      suburb: "Quartier Saint-Germain-l'Auxerrois",
+      district: "Paris 1er",
+      postcode: "75001",
+      city: "Paris",
+      state: "Île-de-France",
+      country: "France",
+      name: "Louvre",
+    };
+    const packed = details.encode(detailsOf(place));
+
+    expect(details.decode(packed)).toEqual(detailsOf(place));
+    expect([...packed].every((char) => char.charCodeAt(0) < 256)).toBe(true);
+    expect(packed).not.toContain(place.place_id.slice(0, 8));
+    expect(packed).not.toContain("Paris, France");
+    expect(packed).not.toContain("Rue de Rivoli, ");
+  });
+
   it("encodes a bare position as nothing", () => {
     const details = new MemoryDetails();
     expect(details.encode(detailsOf(PARIS))).toBe("");
