@@ -107,18 +107,20 @@ export class MemoryDetails {
   private unpack(packed: string, releasing: boolean): DetailValues {
     const reader = new Reader(packed);
     const values: DetailValues = [];
-    const templates = new Map<number, Array<string | number>>();
+    let templates: Array<Array<string | number>> | undefined;
     while (!reader.done) {
-      const [kind, count] = reader.head();
+      const count = reader.head();
+      const kind = reader.kind;
       if (kind === NULLS) {
         for (let skipped = 0; skipped < count; skipped++) values.push(null);
       } else if (kind === TEMPLATE) {
         const parts: Array<string | number> = [];
         for (let part = 0; part < count; part++) {
-          const [partKind, partCount] = reader.head();
-          parts.push(partKind === FIELD ? partCount : reader.take(partCount));
+          const partCount = reader.head();
+          parts.push(reader.kind === FIELD ? partCount : reader.take(partCount));
         }
-        templates.set(values.length, parts);
+        templates ??= [];
+        templates[values.length] = parts;
         values.push(null);
       } else if (kind === SHARED) {
         values.push(this.pool.valueOf(count));
@@ -126,18 +128,19 @@ export class MemoryDetails {
       } else if (kind === NUMBER) {
         values.push(Number(reader.take(count)));
       } else if (kind === HEX) {
-        const bytes = reader.take(count);
-        values.push(Array.from(bytes, (char) => BYTE_AS_HEX[char.charCodeAt(0)]).join(""));
+        values.push(reader.takeHex(count));
       } else {
         values.push(reader.take(count));
       }
     }
-    for (const field of TEMPLATED) {
-      const parts = templates.get(field);
-      if (parts) {
-        values[field] = parts
-          .map((part) => (typeof part === "number" ? values[part] : part))
-          .join("");
+    if (templates) {
+      for (const field of TEMPLATED) {
+        const parts = templates[field];
+        if (parts) {
+          let text = "";
+          for (const part of parts) text += typeof part === "number" ? values[part] : part;
+          values[field] = text;
+        }
       }
     }
     return values;
@@ -148,39 +151,49 @@ export class MemoryDetails {
 function templatesOf(values: DetailValues): Map<number, Array<string | number>> {
   const templates = new Map<number, Array<string | number>>();
   const sources: number[] = [];
-  values.forEach((value, field) => {
-    if (
-      typeof value === "string" &&
-      value.length >= MIN_FIELD_MATCH &&
-      !TEMPLATED.includes(field)
-    ) {
+  const starts = new Set<number>();
+  const addSource = (field: number): void => {
+    const value = values[field];
+    if (typeof value === "string" && value.length >= MIN_FIELD_MATCH) {
       sources.push(field);
+      starts.add(value.charCodeAt(0));
     }
+  };
+  values.forEach((_, field) => {
+    if (!TEMPLATED.includes(field)) addSource(field);
   });
   for (const field of TEMPLATED) {
     const text = values[field];
     if (typeof text !== "string") {
       continue;
     }
-    const parts = partsOf(text, values, sources);
+    const parts = partsOf(text, values, sources, starts);
     if (parts.some((part) => typeof part === "number")) {
       templates.set(field, parts);
     }
-    if (text.length >= MIN_FIELD_MATCH) {
-      sources.push(field);
-    }
+    addSource(field);
   }
   return templates;
 }
 
 /** `text` as literal pieces and the longest field values it repeats, left to right. */
-function partsOf(text: string, values: DetailValues, sources: number[]): Array<string | number> {
+function partsOf(
+  text: string,
+  values: DetailValues,
+  sources: readonly number[],
+  starts: ReadonlySet<number>
+): Array<string | number> {
   const parts: Array<string | number> = [];
   let literalStart = 0;
   let at = 0;
   while (at < text.length) {
     let match = -1;
     let matchLength = 0;
+    // Most characters start no field's text; checking that first keeps encoding cheap.
+    if (!starts.has(text.charCodeAt(at))) {
+      at++;
+      continue;
+    }
     for (const source of sources) {
       const value = values[source] as string;
       if (value.length > matchLength && text.startsWith(value, at)) {
@@ -221,6 +234,8 @@ function writeHead(out: string[], kind: number, count: number): void {
 }
 
 class Reader {
+  /** The kind of the item whose head was read last. */
+  kind = NULLS;
   private at = 0;
 
   constructor(private readonly packed: string) {}
@@ -229,9 +244,10 @@ class Reader {
     return this.at >= this.packed.length;
   }
 
-  head(): [kind: number, count: number] {
+  /** Reads a head: sets `kind` and returns the count. */
+  head(): number {
     const head = this.packed.charCodeAt(this.at++);
-    const kind = head >> KIND_SHIFT;
+    this.kind = head >> KIND_SHIFT;
     let count = head & LONG_COUNT;
     if (count === LONG_COUNT) {
       let scale = 1;
@@ -242,12 +258,20 @@ class Reader {
         scale *= DIGIT;
       } while (digit >= DIGIT);
     }
-    return [kind, count];
+    return count;
   }
 
   take(length: number): string {
     const text = this.packed.slice(this.at, this.at + length);
     this.at += length;
     return text;
+  }
+
+  takeHex(bytes: number): string {
+    let hex = "";
+    for (const end = this.at + bytes; this.at < end; this.at++) {
+      hex += BYTE_AS_HEX[this.packed.charCodeAt(this.at)];
+    }
+    return hex;
   }
 }
