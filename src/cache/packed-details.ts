@@ -36,8 +36,8 @@ const DIGIT = 128;
 
 // Geoapify composes these from the other fields; they are resolved in this order, each from the
 // fields that are not templates and from the templates before it.
-const TEMPLATED = ["address_line1", "address_line2", "formatted"].map((field) =>
-  FIELDS.indexOf(field as (typeof FIELDS)[number])
+const TEMPLATED = (["address_line1", "address_line2", "formatted"] as const).map((field) =>
+  FIELDS.indexOf(field)
 );
 /** A shorter match costs as much as the text it would replace. */
 const MIN_FIELD_MATCH = 2;
