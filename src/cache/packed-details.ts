@@ -53,97 +53,139 @@ export class MemoryDetails {
 
   /** Packs details, taking a pool reference for each shared value; "" when there are none. */
   encode(values: DetailValues): string {
-    const out: string[] = [];
-    const templates = templatesOf(values);
-    let nulls = 0;
-    values.forEach((value, field) => {
-      if (value === null) {
-        nulls++;
-        return;
-      }
-      if (nulls > 0) {
-        writeHead(out, NULLS, nulls);
-        nulls = 0;
-      }
-      const template = templates.get(field);
-      if (template) {
-        writeHead(out, TEMPLATE, template.length);
-        template.forEach((part) =>
-          typeof part === "number" ? writeHead(out, FIELD, part) : writeText(out, part)
-        );
-      } else if (typeof value === "number") {
-        const decimal = Object.is(value, -0) ? "-0" : String(value);
-        writeHead(out, NUMBER, decimal.length);
-        out.push(decimal);
-      } else if (KINDS[field] === "shared") {
-        writeHead(out, SHARED, this.pool.intern(value));
-      } else if (LOWER_HEX_BYTES.test(value)) {
-        writeHead(out, HEX, value.length / 2);
-        for (let at = 0; at < value.length; at += 2) {
-          out.push(String.fromCharCode(parseInt(value.slice(at, at + 2), 16)));
-        }
-      } else {
-        writeText(out, value);
-      }
-    });
-    // join() makes one flat string; concatenation would keep a tree of pieces per entry.
-    return out.join("");
+    return packDetails(values, (text) => this.pool.intern(text));
   }
 
   decode(packed: string): DetailValues {
-    return this.unpack(packed, false);
+    return unpackDetails(packed, (id) => this.pool.valueOf(id));
   }
 
   /** Decodes details that are leaving memory and gives back their pool references. */
   release(packed: string): DetailValues {
-    return this.unpack(packed, true);
+    return unpackDetails(packed, (id) => {
+      const text = this.pool.valueOf(id);
+      this.pool.release(id);
+      return text;
+    });
   }
 
   /** Bytes of the shared text (one copy per distinct value) and its bookkeeping. */
   poolBytes(): number {
     return this.pool.size * POOL_ENTRY_OVERHEAD_BYTES + this.pool.totalChars;
   }
+}
 
-  private unpack(packed: string, releasing: boolean): DetailValues {
-    const reader = new Reader(packed);
-    const values: DetailValues = [];
-    let templates: Array<Array<string | number>> | undefined;
-    while (!reader.done) {
-      const count = reader.head();
-      const kind = reader.kind;
-      if (kind === NULLS) {
-        for (let skipped = 0; skipped < count; skipped++) values.push(null);
-      } else if (kind === TEMPLATE) {
-        const parts: Array<string | number> = [];
-        for (let part = 0; part < count; part++) {
-          const partCount = reader.head();
-          parts.push(reader.kind === FIELD ? partCount : reader.take(partCount));
-        }
+/**
+ * Packs details into one string. `intern` gives shared text a pool id; without it (on disk, where
+ * there is no pool) shared text is written out like any other.
+ */
+export function packDetails(values: DetailValues, intern?: (text: string) => number): string {
+  const out: string[] = [];
+  const templates = templatesOf(values);
+  let nulls = 0;
+  values.forEach((value, field) => {
+    if (value === null) {
+      nulls++;
+      return;
+    }
+    if (nulls > 0) {
+      writeHead(out, NULLS, nulls);
+      nulls = 0;
+    }
+    const template = templates.get(field);
+    if (template) {
+      writeHead(out, TEMPLATE, template.length);
+      template.forEach((part) =>
+        typeof part === "number" ? writeHead(out, FIELD, part) : writeText(out, part)
+      );
+    } else if (typeof value === "number") {
+      const decimal = Object.is(value, -0) ? "-0" : String(value);
+      writeHead(out, NUMBER, decimal.length);
+      out.push(decimal);
+    } else if (intern && KINDS[field] === "shared") {
+      writeHead(out, SHARED, intern(value));
+    } else if (LOWER_HEX_BYTES.test(value)) {
+      writeHead(out, HEX, value.length / 2);
+      for (let at = 0; at < value.length; at += 2) {
+        out.push(String.fromCharCode(parseInt(value.slice(at, at + 2), 16)));
+      }
+    } else {
+      writeText(out, value);
+    }
+  });
+  // join() makes one flat string; concatenation would keep a tree of pieces per entry.
+  return out.join("");
+}
+
+/**
+ * The details packDetails packed. `shared` gives the text of a pool id. Throws a RangeError for
+ * anything packDetails cannot have written (a damaged record on disk): a pool id without a pool,
+ * an item of the wrong kind for its field, a template naming a field that holds no text, text
+ * running past the end, more fields than a place has.
+ */
+export function unpackDetails(packed: string, shared?: (id: number) => string): DetailValues {
+  const reader = new Reader(packed);
+  const values: DetailValues = [];
+  let templates: Array<Array<string | number>> | undefined;
+  while (!reader.done) {
+    const count = reader.head();
+    const kind = reader.kind;
+    const field = values.length;
+    if (kind === NULLS) {
+      check(field + count <= FIELDS.length);
+      for (let skipped = 0; skipped < count; skipped++) values.push(null);
+    } else if (kind === NUMBER) {
+      const number = Number(reader.take(count));
+      check(KINDS[field] === "number" && Number.isFinite(number));
+      values.push(number);
+    } else {
+      check(KINDS[field] !== undefined && KINDS[field] !== "number");
+      if (kind === TEMPLATE) {
+        check(TEMPLATED.includes(field));
         templates ??= [];
-        templates[values.length] = parts;
+        templates[field] = readTemplate(reader, count);
         values.push(null);
-      } else if (kind === SHARED) {
-        values.push(this.pool.valueOf(count));
-        if (releasing) this.pool.release(count);
-      } else if (kind === NUMBER) {
-        values.push(Number(reader.take(count)));
+      } else if (kind === SHARED && shared) {
+        values.push(shared(count));
       } else if (kind === HEX) {
         values.push(reader.takeHex(count));
       } else {
+        check(kind === TEXT);
         values.push(reader.take(count));
       }
     }
-    if (templates) {
-      for (const field of TEMPLATED) {
-        const parts = templates[field];
-        if (parts) {
-          let text = "";
-          for (const part of parts) text += typeof part === "number" ? values[part] : part;
-          values[field] = text;
+  }
+  check(values.length <= FIELDS.length);
+  if (templates) {
+    for (const field of TEMPLATED) {
+      const parts = templates[field];
+      if (parts) {
+        let text = "";
+        for (const part of parts) {
+          const piece = typeof part === "number" ? values[part] : part;
+          check(typeof piece === "string");
+          text += piece;
         }
+        values[field] = text;
       }
     }
-    return values;
+  }
+  return values;
+}
+
+function readTemplate(reader: Reader, parts: number): Array<string | number> {
+  const template: Array<string | number> = [];
+  for (let part = 0; part < parts; part++) {
+    const count = reader.head();
+    check(reader.kind === FIELD || reader.kind === TEXT);
+    template.push(reader.kind === FIELD ? count : reader.take(count));
+  }
+  return template;
+}
+
+function check(condition: boolean): asserts condition {
+  if (!condition) {
+    throw new RangeError("Not details this version of GeoBatch packed");
   }
 }
 
@@ -246,6 +288,7 @@ class Reader {
 
   /** Reads a head: sets `kind` and returns the count. */
   head(): number {
+    check(this.at < this.packed.length);
     const head = this.packed.charCodeAt(this.at++);
     this.kind = head >> KIND_SHIFT;
     let count = head & LONG_COUNT;
@@ -253,6 +296,7 @@ class Reader {
       let scale = 1;
       let digit: number;
       do {
+        check(this.at < this.packed.length);
         digit = this.packed.charCodeAt(this.at++);
         count += (digit % DIGIT) * scale;
         scale *= DIGIT;
@@ -262,12 +306,14 @@ class Reader {
   }
 
   take(length: number): string {
+    check(this.at + length <= this.packed.length);
     const text = this.packed.slice(this.at, this.at + length);
     this.at += length;
     return text;
   }
 
   takeHex(bytes: number): string {
+    check(this.at + bytes <= this.packed.length);
     let hex = "";
     for (const end = this.at + bytes; this.at < end; this.at++) {
       hex += BYTE_AS_HEX[this.packed.charCodeAt(this.at)];
