@@ -19,7 +19,7 @@
 //   FIELD item naming another field whose text it repeats ("1 Bench Street" is the house
 //   number, " " and the street).
 
-import { type DetailValues, FIELDS, KINDS } from "./place-codec";
+import { type DetailValues, FIELDS, KINDS } from "./detail-fields";
 import { StringPool } from "./string-pool";
 
 const NULLS = 0;

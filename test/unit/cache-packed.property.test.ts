@@ -6,7 +6,8 @@ import { IDBFactory as FakeIDBFactory } from "fake-indexeddb";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MemoryDetails } from "../../src/cache/packed-details";
-import { detailsOf, FIELDS, KINDS } from "../../src/cache/place-codec";
+import { FIELDS, KINDS } from "../../src/cache/detail-fields";
+import { detailsOf } from "../../src/cache/place-codec";
 import type { Place } from "../../src/places/place";
 import { useCaches } from "./support/cache-fixtures";
 
