@@ -255,6 +255,7 @@ describe("GeocodeCache and records of other formats", () => {
       "old format": [storedAt, PARIS.lat, PARIS.lon],
       "old not-found": [storedAt],
       "newer format": [RECORD_FORMAT + 1, storedAt, PARIS.lat, PARIS.lon],
+      "previous format, details as an array": [2, storedAt, 1, 2, "Paris", null, "Paris"],
       "no longitude": [RECORD_FORMAT, storedAt, PARIS.lat],
       "details not packed": [RECORD_FORMAT, storedAt, 1, 2, 42],
       "text running past the end": [RECORD_FORMAT, storedAt, 1, 2, `${head(TEXT, 10)}abc`],
