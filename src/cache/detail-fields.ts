@@ -54,3 +54,12 @@ export const KINDS = FIELDS.map((field) => FIELD_KINDS[field]);
 
 /** A place's fields besides its position, in FIELDS order; see the top of this file. */
 export type DetailValues = Array<string | number | null>;
+
+/** Whether a value can be stored faithfully as a field of this kind. */
+export function isValueOfKind(value: unknown, kind: FieldKind): value is string | number {
+  return kind === "number" ? isFiniteNumber(value) : typeof value === "string";
+}
+
+export function isFiniteNumber(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}

@@ -4,7 +4,8 @@
 // packed-details.ts) in memory and on disk alike, on disk with shared text written out.
 
 import type { Place } from "../places/place";
-import { type DetailValues, FIELDS, KINDS, type FieldKind } from "./detail-fields";
+import { type DetailValues, FIELDS, isFiniteNumber, isValueOfKind, KINDS } from "./detail-fields";
+import { ARRAY_RECORD_FORMAT, parseArrayRecord } from "./array-record";
 import { packDetails, unpackDetails } from "./packed-details";
 
 export type { DetailValues };
@@ -65,11 +66,15 @@ export function toRecord({ storedAt, lat, lon, values }: RecordContents): Persis
 }
 
 /**
- * The contents of a record of the current format, or undefined for anything else: records of an
- * older or newer GeoBatch, or damaged ones. Every value is checked against its field's kind (see
- * unpackDetails), so a record that passes can only be read one way.
+ * The contents of a record of the current format or of format 2 (see array-record.ts), or
+ * undefined for anything else: records of an older or newer GeoBatch, or damaged ones. Every
+ * value is checked against its field's kind (see unpackDetails), so a record that passes can only
+ * be read one way.
  */
 export function parseRecord(record: unknown): RecordContents | undefined {
+  if (Array.isArray(record) && record[0] === ARRAY_RECORD_FORMAT) {
+    return parseArrayRecord(record);
+  }
   if (!Array.isArray(record) || record[0] !== RECORD_FORMAT || !isFiniteNumber(record[1])) {
     return undefined;
   }
@@ -90,6 +95,11 @@ export function parseRecord(record: unknown): RecordContents | undefined {
     return undefined;
   }
   return { storedAt: record[1], lat: record[2], lon: record[3], values };
+}
+
+/** Whether a record that parseRecord reads is in the current format (else it is rewritten). */
+export function isCurrentRecord(record: unknown): boolean {
+  return Array.isArray(record) && record[0] === RECORD_FORMAT;
 }
 
 // Calibrated on Chromium: records of the previous format (a 33-byte value) under keys of about
@@ -130,14 +140,6 @@ export function textBytes(text: string): number {
 }
 
 const NON_LATIN1 = /[\u0100-\uffff]/;
-
-function isValueOfKind(value: unknown, kind: FieldKind): value is string | number {
-  return kind === "number" ? isFiniteNumber(value) : typeof value === "string";
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value);
-}
 
 function trimTrailingNulls(values: DetailValues): DetailValues {
   let length = values.length;

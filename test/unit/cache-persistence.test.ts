@@ -5,7 +5,7 @@ import { IDBFactory as FakeIDBFactory } from "fake-indexeddb";
 import { describe, expect, it, vi } from "vitest";
 import { NOT_FOUND } from "../../src/cache/geocode-cache";
 import { FIELDS } from "../../src/cache/detail-fields";
-import { RECORD_FORMAT } from "../../src/cache/place-codec";
+import { detailsOf, RECORD_FORMAT } from "../../src/cache/place-codec";
 import {
   BERLIN,
   FULL_PLACE,
@@ -245,6 +245,30 @@ describe("GeocodeCache and records of other formats", () => {
     expect(reopened.get("search|||paris")).toStrictEqual(FULL_PLACE);
   });
 
+  it("reads records of format 2 and rewrites them in the current format", async () => {
+    const indexedDB = new FakeIDBFactory();
+    const storedAt = Date.now();
+    await openDatabase(indexedDB, 2, (db) => db.createObjectStore("places"));
+    // Format 2: the details as an array, the formatted address as 0 when it joins its lines.
+    const arrayDetails = detailsOf(FULL_PLACE);
+    arrayDetails[FIELDS.indexOf("formatted")] = 0;
+    await writeStore(indexedDB, {
+      "search|||moscow": [2, storedAt, FULL_PLACE.lat, FULL_PLACE.lon, ...arrayDetails],
+      "search|||paris": [2, storedAt, PARIS.lat, PARIS.lon],
+      "search|||nowhere": [2, storedAt],
+    });
+
+    const cache = await openCache({ indexedDB });
+    expect(cache.get("search|||moscow")).toStrictEqual(FULL_PLACE);
+    expect(cache.get("search|||paris")).toStrictEqual(PARIS);
+    expect(cache.get("search|||nowhere")).toBe(NOT_FOUND);
+    await cache.flush();
+    const formats = [...(await readStore(indexedDB)).values()].map((record) =>
+      Array.isArray(record) ? record[0] : undefined
+    );
+    expect(formats).toEqual([RECORD_FORMAT, RECORD_FORMAT, RECORD_FORMAT]);
+  });
+
   it("ignores, then deletes, records it cannot read without a doubt", async () => {
     const indexedDB = new FakeIDBFactory();
     const storedAt = Date.now();
@@ -255,7 +279,7 @@ describe("GeocodeCache and records of other formats", () => {
       "old format": [storedAt, PARIS.lat, PARIS.lon],
       "old not-found": [storedAt],
       "newer format": [RECORD_FORMAT + 1, storedAt, PARIS.lat, PARIS.lon],
-      "previous format, details as an array": [2, storedAt, 1, 2, "Paris", null, "Paris"],
+      "previous format, damaged": [2, storedAt, 1, 2, 42],
       "no longitude": [RECORD_FORMAT, storedAt, PARIS.lat],
       "details not packed": [RECORD_FORMAT, storedAt, 1, 2, 42],
       "text running past the end": [RECORD_FORMAT, storedAt, 1, 2, `${head(TEXT, 10)}abc`],
