@@ -1,9 +1,9 @@
-// A place's details in memory: one packed string per entry. One string rather than an object or
-// an array per entry, because each JS object and each string carries a header of 12 to 16 bytes
-// and a pointer to it: for some twenty fields that is more than the text itself. Packed rather
-// than JSON, because measured on 100,000 whole places JSON's quotes and commas, a 130-digit
-// place id spelt out, and address lines that repeat the place's own street, postcode and city
-// were most of what the cache held (see test/bench/cache-heap.ts).
+// A place's details as one packed string, in memory and (without the pool) in IndexedDB. One
+// string per entry rather than an object or an array, because each JS object and each string
+// carries a header of 12 to 16 bytes and a pointer to it: for some twenty fields that is more
+// than the text itself. Packed rather than JSON, because measured on 100,000 whole places JSON's
+// quotes and commas, a 130-digit place id spelt out, and address lines that repeat the place's
+// own street, postcode and city were most of what the cache held (see test/bench/cache-heap.ts).
 //
 // The string is a sequence of items, each a head and what the head announces. A head is one
 // character: its kind in the top three bits and a count in the low five; a count of 31 or more
@@ -12,7 +12,7 @@
 // is Latin-1 packs into a one-byte string.
 // - NULLS n: n fields the place lacks;
 // - TEXT n: n characters of text follow;
-// - SHARED id: text from the string pool (fields that repeat across places);
+// - SHARED id: text from the string pool (fields that repeat across places; memory only);
 // - NUMBER n: n characters of the number's shortest decimal (which JS reads back exactly);
 // - HEX n: n characters follow, each one byte of lower-case hexadecimal text (place ids);
 // - TEMPLATE n: an address line or the formatted address as n parts, each a TEXT item or a
