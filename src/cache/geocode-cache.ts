@@ -20,7 +20,14 @@
 
 import type { Place } from "../places/place";
 import { PlaceStore, type PersistedChange } from "./idb-store";
-import { detailsOf, parseRecord, type RecordContents, textBytes, toRecord } from "./place-codec";
+import {
+  detailsOf,
+  isCurrentRecord,
+  parseRecord,
+  type RecordContents,
+  textBytes,
+  toRecord,
+} from "./place-codec";
 import { PlaceSlots } from "./place-slots";
 
 /**
@@ -262,10 +269,13 @@ export class GeocodeCache {
         return;
       }
       const contents = parseRecord(records[index]);
-      if (contents && !this.hasExpired(!Number.isNaN(contents.lat), contents.storedAt, now)) {
+      const isLive =
+        contents && !this.hasExpired(!Number.isNaN(contents.lat), contents.storedAt, now);
+      if (isLive) {
         live.push([key, contents]);
-      } else {
-        // Expired, or written by another version: delete it in the first flush.
+      }
+      // The first flush deletes what is expired or unreadable, and rewrites older formats.
+      if (!isLive || !isCurrentRecord(records[index])) {
         this.dirty.add(key);
       }
     });

@@ -7,8 +7,10 @@ import type { PersistedRecord } from "./place-codec";
 
 // Version 1 held `[storedAt, lat, lon]` / `[storedAt]` records keyed by the lower-cased address
 // (or `baseUrl + " " + address`). Version 2 holds whole places (see RECORD_FORMAT) under lookup
-// keys ("search|||…"). Bump this with RECORD_FORMAT; an upgrade drops the old data (see
-// onupgradeneeded for why it is not migrated).
+// keys ("search|||…"); an upgrade drops the old data (see onupgradeneeded for why it is not
+// migrated). Within version 2 each record carries its format, and the cache deletes records of
+// another format as it loads (format 2 records, whose details were an array, went that way when
+// format 3 packed them), so a new record format needs no new database version.
 const DB_VERSION = 2;
 const STORE_NAME = "places";
 

@@ -1,70 +1,14 @@
-// How the cache encodes a Place besides its position, in memory and on disk. Both encodings
-// share one intermediate form, DetailValues: the values of the fields in the fixed order of
-// FIELD_KINDS, null for a field the place lacks, trailing nulls left off. Position and storage
-// time live elsewhere (typed arrays in memory, leading numbers on disk), because every entry
-// has them.
+// How the cache turns a Place into its details (see detail-fields.ts) and back, and the record
+// it stores in IndexedDB. Position and storage time live apart from the details (typed arrays in
+// memory, leading numbers on disk), because every entry has them; the details are packed (see
+// packed-details.ts) in memory and on disk alike, on disk with shared text written out.
 
 import type { Place } from "../places/place";
-import { StringPool } from "./string-pool";
+import { type DetailValues, FIELDS, isFiniteNumber, isValueOfKind, KINDS } from "./detail-fields";
+import { ARRAY_RECORD_FORMAT, parseArrayRecord } from "./array-record";
+import { packDetails, unpackDetails } from "./packed-details";
 
-type DetailField = Exclude<keyof Place, "lat" | "lon">;
-
-/**
- * - text: kept as is (mostly unique per place: formatted address, street, place_id);
- * - shared: text that repeats across places (country, city, time zone, attribution), interned in
- *   memory (see StringPool);
- * - number: a finite double.
- */
-type FieldKind = "text" | "shared" | "number";
-
-// The order of this literal is the order of every stored record: append new fields at the end
-// (older records then simply lack them), never reorder or remove one without a new
-// RECORD_FORMAT. A Record over every Place field, so a field added to Place and not listed here
-// is a type error rather than a field the cache silently drops. Forward fields come first and
-// reverse-only fields last, so forward places, the common case, end before them.
-const FIELD_KINDS: Record<DetailField, FieldKind> = {
-  formatted: "text",
-  address_line1: "text",
-  address_line2: "shared",
-  housenumber: "text",
-  street: "text",
-  suburb: "shared",
-  district: "shared",
-  postcode: "text",
-  city: "shared",
-  county: "shared",
-  state: "shared",
-  state_code: "shared",
-  country: "shared",
-  country_code: "shared",
-  result_type: "shared",
-  confidence: "number",
-  confidence_city_level: "number",
-  confidence_street_level: "number",
-  match_type: "shared",
-  timezone: "shared",
-  plus_code: "text",
-  place_id: "text",
-  attribution: "shared",
-  distance: "number",
-  name: "text",
-  category: "shared",
-};
-
-const FIELDS = Object.keys(FIELD_KINDS) as DetailField[];
-const KINDS = FIELDS.map((field) => FIELD_KINDS[field]);
-const FORMATTED = FIELDS.indexOf("formatted");
-const LINE1 = FIELDS.indexOf("address_line1");
-const LINE2 = FIELDS.indexOf("address_line2");
-
-// Geoapify's formatted address is almost always its two address lines joined by ", ". Both
-// encodings then store this number in its place instead of the text again, which saves about a
-// sixth of a place in memory and on disk. Only an exact match is replaced, so the joined lines
-// are always exactly the formatted address Geoapify sent.
-const JOINED_LINES = 0;
-
-/** A place's fields besides its position, in FIELDS order; see the top of this file. */
-export type DetailValues = Array<string | number | null>;
+export type { DetailValues };
 
 /**
  * The details of a place. A value of the wrong type (a non-finite number, text where a number
@@ -90,75 +34,20 @@ export function placeOf(lat: number, lon: number, values: DetailValues): Place {
 }
 
 /**
- * Details in memory: one JSON string per entry, with shared text as pool ids. One string rather
- * than an object or an array per entry, because each JS object and each string carries a header
- * of 12 to 16 bytes and a pointer to it: for some twenty fields that is more than the text itself.
- * JSON rather than a separator-joined string, because Geoapify's text may hold any character and
- * JSON round-trips every string and every double exactly.
- */
-export class MemoryDetails {
-  private readonly pool = new StringPool();
-
-  /** Encodes details, taking a pool reference for each shared value; "" when there are none. */
-  encode(values: DetailValues): string {
-    if (values.length === 0) {
-      return "";
-    }
-    const encoded = joinedLinesMarked(values).map((value, index) =>
-      KINDS[index] === "shared" && typeof value === "string" ? this.pool.intern(value) : value
-    );
-    return JSON.stringify(encoded);
-  }
-
-  decode(encoded: string): DetailValues {
-    return this.parse(encoded, (id) => this.pool.valueOf(id));
-  }
-
-  /** Decodes details that are leaving memory and gives back their pool references. */
-  release(encoded: string): DetailValues {
-    return this.parse(encoded, (id) => {
-      const value = this.pool.valueOf(id);
-      this.pool.release(id);
-      return value;
-    });
-  }
-
-  /** Bytes of the shared text (one copy per distinct value) and its bookkeeping. */
-  poolBytes(): number {
-    return this.pool.size * POOL_ENTRY_OVERHEAD_BYTES + this.pool.totalChars;
-  }
-
-  private parse(encoded: string, shared: (id: number) => string): DetailValues {
-    if (encoded === "") {
-      return [];
-    }
-    const values = JSON.parse(encoded) as DetailValues;
-    return joinedLinesExpanded(
-      values.map((value, index) =>
-        KINDS[index] === "shared" && typeof value === "number" ? shared(value) : value
-      )
-    );
-  }
-}
-
-// Per distinct value: a Map entry, its slots in the value and reference arrays and a string
-// header, about 60 bytes in V8 (an estimate; a cache holds a few thousand such values at most).
-const POOL_ENTRY_OVERHEAD_BYTES = 60;
-
-/**
  * Bumped whenever the layout below changes. The loader keeps only records of this format; old
  * ones are deleted, never read as if they were new (see idb-store.ts on version 1 records).
  */
-export const RECORD_FORMAT = 2;
+export const RECORD_FORMAT = 3;
 
 /**
  * One cached answer as stored in IndexedDB, an array so that no field name is stored:
- * - found: `[RECORD_FORMAT, storedAt, lat, lon, ...details]`;
+ * - found: `[RECORD_FORMAT, storedAt, lat, lon, packedDetails]`, without the last for a place
+ *   that has nothing but its position;
  * - not found: `[RECORD_FORMAT, storedAt]`.
  * `storedAt` (epoch ms) rather than an expiry time, so that a changed TTL applies to entries
  * already on disk. The cache key is the record's out-of-line IndexedDB key, not repeated here.
  */
-export type PersistedRecord = Array<string | number | null>;
+export type PersistedRecord = Array<string | number>;
 
 /** A record's contents; `lat` is NaN for a not-found. */
 export interface RecordContents {
@@ -171,40 +60,46 @@ export interface RecordContents {
 export function toRecord({ storedAt, lat, lon, values }: RecordContents): PersistedRecord {
   return Number.isNaN(lat)
     ? [RECORD_FORMAT, storedAt]
-    : [RECORD_FORMAT, storedAt, lat, lon, ...joinedLinesMarked(values)];
+    : values.length === 0
+      ? [RECORD_FORMAT, storedAt, lat, lon]
+      : [RECORD_FORMAT, storedAt, lat, lon, packDetails(values)];
 }
 
 /**
- * The contents of a record of the current format, or undefined for anything else: records of an
- * older or newer GeoBatch, or damaged ones. Every value is checked against its field's kind, so
- * a record that passes can only be read one way.
+ * The contents of a record of the current format or of format 2 (see array-record.ts), or
+ * undefined for anything else: records of an older or newer GeoBatch, or damaged ones. Every
+ * value is checked against its field's kind (see unpackDetails), so a record that passes can only
+ * be read one way.
  */
 export function parseRecord(record: unknown): RecordContents | undefined {
+  if (Array.isArray(record) && record[0] === ARRAY_RECORD_FORMAT) {
+    return parseArrayRecord(record);
+  }
   if (!Array.isArray(record) || record[0] !== RECORD_FORMAT || !isFiniteNumber(record[1])) {
     return undefined;
   }
   if (record.length === 2) {
     return { storedAt: record[1], lat: NaN, lon: NaN, values: [] };
   }
-  const values = record.slice(4) as unknown[];
-  const valid =
-    isFiniteNumber(record[2]) &&
-    isFiniteNumber(record[3]) &&
-    values.length <= FIELDS.length &&
-    values.every(
-      (value, index) =>
-        value === null ||
-        isValueOfKind(value, KINDS[index]) ||
-        (index === FORMATTED && value === JOINED_LINES && typeof values[LINE2] === "string")
-    );
-  return valid
-    ? {
-        storedAt: record[1],
-        lat: record[2],
-        lon: record[3],
-        values: joinedLinesExpanded(values as DetailValues),
-      }
-    : undefined;
+  if (
+    !(record.length === 4 || (record.length === 5 && typeof record[4] === "string")) ||
+    !isFiniteNumber(record[2]) ||
+    !isFiniteNumber(record[3])
+  ) {
+    return undefined;
+  }
+  let values: DetailValues;
+  try {
+    values = record.length === 5 ? unpackDetails(record[4] as string) : [];
+  } catch {
+    return undefined;
+  }
+  return { storedAt: record[1], lat: record[2], lon: record[3], values };
+}
+
+/** Whether a record that parseRecord reads is in the current format (else it is rewritten). */
+export function isCurrentRecord(record: unknown): boolean {
+  return Array.isArray(record) && record[0] === RECORD_FORMAT;
 }
 
 // Calibrated on Chromium: records of the previous format (a 33-byte value) under keys of about
@@ -228,13 +123,10 @@ export function storedBytes(key: string, contents: RecordContents): number {
 // V8's serializer: a version header, an array's begin and end tags with its length twice, then
 // per element a tag and its payload: 8 bytes for a number (V8 writes some small integers in
 // fewer, depending on how the array was built), a length and the characters for text (one byte
-// each for Latin-1 text, two otherwise), nothing more for null.
+// each for Latin-1 text, two otherwise).
 const SERIALIZED_HEADER_BYTES = 2 + 2 + 3;
 
-function serializedValueBytes(value: string | number | null): number {
-  if (value === null) {
-    return 1;
-  }
+function serializedValueBytes(value: string | number): number {
   if (typeof value === "number") {
     return 1 + 8;
   }
@@ -248,33 +140,6 @@ export function textBytes(text: string): number {
 }
 
 const NON_LATIN1 = /[\u0100-\uffff]/;
-
-/** A copy of `values` with a formatted address equal to the joined lines as JOINED_LINES. */
-function joinedLinesMarked(values: DetailValues): DetailValues {
-  const joined = typeof values[LINE1] === "string" && typeof values[LINE2] === "string";
-  if (!joined || values[FORMATTED] !== `${values[LINE1]}, ${values[LINE2]}`) {
-    return values;
-  }
-  const marked = values.slice();
-  marked[FORMATTED] = JOINED_LINES;
-  return marked;
-}
-
-/** The inverse of joinedLinesMarked, in place. */
-function joinedLinesExpanded(values: DetailValues): DetailValues {
-  if (values[FORMATTED] === JOINED_LINES) {
-    values[FORMATTED] = `${values[LINE1]}, ${values[LINE2]}`;
-  }
-  return values;
-}
-
-function isValueOfKind(value: unknown, kind: FieldKind): value is string | number {
-  return kind === "number" ? isFiniteNumber(value) : typeof value === "string";
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value);
-}
 
 function trimTrailingNulls(values: DetailValues): DetailValues {
   let length = values.length;

@@ -1,13 +1,14 @@
 // The cache's entries, stored compactly by slot number. An object per entry would cost a header,
 // a shape pointer and boxed doubles; instead each entry owns a slot: its storage time and
 // position in three Float64Arrays (24 bytes, off the JS heap) and the rest of its place as one
-// encoded string (see MemoryDetails). Doubles, not float32: float32 would move a point by up to
+// packed string (see packed-details.ts). Doubles, not float32: float32 would move a point by up to
 // a metre, and a cached recalculation must return exactly the numbers a fresh one did. A
 // not-found is a slot whose latitude is NaN. Keys, recency and lifetimes are the cache's; this
 // only keeps what a slot holds and what it all costs.
 
 import type { Place } from "../places/place";
-import { MemoryDetails, placeOf, type RecordContents, storedBytes, textBytes } from "./place-codec";
+import { MemoryDetails } from "./packed-details";
+import { placeOf, type RecordContents, storedBytes, textBytes } from "./place-codec";
 
 const INITIAL_CAPACITY = 1024;
 /** Per slot: three doubles and the details array's pointer. */

@@ -11,6 +11,7 @@ import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
 import { measureBatcherOverhead } from "./batcher-overhead";
 import { bundleTarget, measureBundle } from "./bundle";
 import { measureCacheHeap } from "./cache-heap";
+import { CACHE_HEAP_ENTRIES } from "./cache-heap-size";
 import type { CellTally } from "./check";
 import { invokeLikeExcel } from "./invoker";
 import { limitCases, runLimitCase, type LimitCaseResult, type LimitPlan } from "./limit-cases";
@@ -53,7 +54,6 @@ const QUICK_CASES: Array<[cells: number, duplicateShare: number]> = [
   [1_000, 0.8],
   [10_000, 0],
 ];
-const CACHE_HEAP_ENTRIES = 100_000;
 const WARM_UP_DEADLINE_MS = 60_000;
 /** The outage in the middle of a run: 30 s in the full run, a few seconds in the quick one. */
 const FULL_OUTAGE_MS = 30_000;

@@ -5,7 +5,6 @@ import { serialize } from "node:v8";
 import { describe, expect, it } from "vitest";
 import {
   detailsOf,
-  MemoryDetails,
   parseRecord,
   placeOf,
   RECORD_FORMAT,
@@ -13,6 +12,7 @@ import {
   storedBytes,
   toRecord,
 } from "../../src/cache/place-codec";
+import { MemoryDetails } from "../../src/cache/packed-details";
 import { StringPool } from "../../src/cache/string-pool";
 import { FULL_PLACE, PARIS } from "./support/cache-fixtures";
 
@@ -37,8 +37,10 @@ describe("IndexedDB records", () => {
 
     expect(record.slice(0, 4)).toEqual([RECORD_FORMAT, STORED_AT, FULL_PLACE.lat, FULL_PLACE.lon]);
     expect(record).not.toContain("formatted");
-    // The formatted address equals its joined lines, so it is not stored twice.
-    expect(record).not.toContain(FULL_PLACE.formatted);
+    // The details are one packed string, in which the formatted address refers to its lines.
+    expect(record).toHaveLength(5);
+    expect(record[4]).not.toContain(FULL_PLACE.formatted);
+    expect(record[4]).not.toContain("formatted");
     expect(toRecord(contentsOf(PARIS))).toHaveLength(4);
   });
 
@@ -99,6 +101,32 @@ describe("MemoryDetails", () => {
     expect(details.decode(second)).toEqual(detailsOf({ ...FULL_PLACE, city: "Санкт-Петербург" }));
     details.release(second);
     expect(details.poolBytes()).toBe(0);
+  });
+
+  it("packs a Latin-1 place into one-byte text, without its place id or address lines spelt out", () => {
+    const details = new MemoryDetails();
+    const place = {
+      ...FULL_PLACE,
+      formatted: "12 Rue de Rivoli, 75001 Paris, France",
+      address_line1: "12 Rue de Rivoli",
+      address_line2: "75001 Paris, France",
+      housenumber: "12",
+      street: "Rue de Rivoli",
+      suburb: "Quartier Saint-Germain-l'Auxerrois",
+      district: "Paris 1er",
+      postcode: "75001",
+      city: "Paris",
+      state: "Île-de-France",
+      country: "France",
+      name: "Louvre",
+    };
+    const packed = details.encode(detailsOf(place));
+
+    expect(details.decode(packed)).toEqual(detailsOf(place));
+    expect([...packed].every((char) => char.charCodeAt(0) < 256)).toBe(true);
+    expect(packed).not.toContain(place.place_id.slice(0, 8));
+    expect(packed).not.toContain("Paris, France");
+    expect(packed).not.toContain("Rue de Rivoli, ");
   });
 
   it("encodes a bare position as nothing", () => {

@@ -4,7 +4,8 @@
 import { IDBFactory as FakeIDBFactory } from "fake-indexeddb";
 import { describe, expect, it, vi } from "vitest";
 import { NOT_FOUND } from "../../src/cache/geocode-cache";
-import { RECORD_FORMAT } from "../../src/cache/place-codec";
+import { FIELDS } from "../../src/cache/detail-fields";
+import { detailsOf, RECORD_FORMAT } from "../../src/cache/place-codec";
 import {
   BERLIN,
   FULL_PLACE,
@@ -17,6 +18,12 @@ import {
 } from "./support/cache-fixtures";
 
 const openCache = useCaches();
+
+// Item kinds and the head of an item of packed details, as packed-details.ts writes them.
+const [NULLS, TEXT, SHARED, NUMBER, TEMPLATE, FIELD] = [0, 1, 2, 3, 5, 6];
+const head = (kind: number, count: number): string => String.fromCharCode((kind << 5) | count);
+const CONFIDENCE = FIELDS.indexOf("confidence");
+const HOUSENUMBER = FIELDS.indexOf("housenumber");
 
 describe("GeocodeCache persistence", () => {
   it("returns every field of a place exactly after close and reopen", async () => {
@@ -238,6 +245,30 @@ describe("GeocodeCache and records of other formats", () => {
     expect(reopened.get("search|||paris")).toStrictEqual(FULL_PLACE);
   });
 
+  it("reads records of format 2 and rewrites them in the current format", async () => {
+    const indexedDB = new FakeIDBFactory();
+    const storedAt = Date.now();
+    await openDatabase(indexedDB, 2, (db) => db.createObjectStore("places"));
+    // Format 2: the details as an array, the formatted address as 0 when it joins its lines.
+    const arrayDetails = detailsOf(FULL_PLACE);
+    arrayDetails[FIELDS.indexOf("formatted")] = 0;
+    await writeStore(indexedDB, {
+      "search|||moscow": [2, storedAt, FULL_PLACE.lat, FULL_PLACE.lon, ...arrayDetails],
+      "search|||paris": [2, storedAt, PARIS.lat, PARIS.lon],
+      "search|||nowhere": [2, storedAt],
+    });
+
+    const cache = await openCache({ indexedDB });
+    expect(cache.get("search|||moscow")).toStrictEqual(FULL_PLACE);
+    expect(cache.get("search|||paris")).toStrictEqual(PARIS);
+    expect(cache.get("search|||nowhere")).toBe(NOT_FOUND);
+    await cache.flush();
+    const formats = [...(await readStore(indexedDB)).values()].map((record) =>
+      Array.isArray(record) ? record[0] : undefined
+    );
+    expect(formats).toEqual([RECORD_FORMAT, RECORD_FORMAT, RECORD_FORMAT]);
+  });
+
   it("ignores, then deletes, records it cannot read without a doubt", async () => {
     const indexedDB = new FakeIDBFactory();
     const storedAt = Date.now();
@@ -248,11 +279,27 @@ describe("GeocodeCache and records of other formats", () => {
       "old format": [storedAt, PARIS.lat, PARIS.lon],
       "old not-found": [storedAt],
       "newer format": [RECORD_FORMAT + 1, storedAt, PARIS.lat, PARIS.lon],
+      "previous format, damaged": [2, storedAt, 1, 2, 42],
       "no longitude": [RECORD_FORMAT, storedAt, PARIS.lat],
-      "text for a number": [RECORD_FORMAT, storedAt, 1, 2, ...Array(15).fill(null), "0.9"],
-      "number for text": [RECORD_FORMAT, storedAt, 1, 2, 42],
-      "joined lines marker without lines": [RECORD_FORMAT, storedAt, 1, 2, 0],
-      "more fields than known": [RECORD_FORMAT, storedAt, 1, 2, ...Array(40).fill(null)],
+      "details not packed": [RECORD_FORMAT, storedAt, 1, 2, 42],
+      "text running past the end": [RECORD_FORMAT, storedAt, 1, 2, `${head(TEXT, 10)}abc`],
+      "a pool id, which only memory has": [RECORD_FORMAT, storedAt, 1, 2, head(SHARED, 1)],
+      "a number for text": [RECORD_FORMAT, storedAt, 1, 2, `${head(NUMBER, 3)}0.9`],
+      "text for a number": [
+        RECORD_FORMAT,
+        storedAt,
+        1,
+        2,
+        `${head(NULLS, CONFIDENCE)}${head(TEXT, 3)}0.9`,
+      ],
+      "a template naming a missing field": [
+        RECORD_FORMAT,
+        storedAt,
+        1,
+        2,
+        `${head(TEMPLATE, 1)}${head(FIELD, HOUSENUMBER)}`,
+      ],
+      "more fields than known": [RECORD_FORMAT, storedAt, 1, 2, head(NULLS, 30)],
       "an object": { lat: 1, lon: 2 },
     });
 
