@@ -5,14 +5,8 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/gateway/cli";
 import { hashToken } from "../../src/gateway/tokens";
-import {
-  addUser,
-  COMPANY_KEY,
-  expectInvalidToken,
-  type Replica,
-  startReplica,
-  useRedisAndEmulator,
-} from "./support";
+import { expectInvalidToken, useRedisAndEmulator } from "./hooks";
+import { addUser, COMPANY_KEY, type Replica, startReplica } from "./support";
 
 const { redis, emulator, upstream } = useRedisAndEmulator();
 let replica: Replica;

@@ -7,7 +7,8 @@ import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { GeoapifyEmulator } from "../../src/dev/emulator/emulator";
 import { runCli } from "../../src/gateway/cli";
-import { addUser, expectInvalidToken, type Replica, startReplica, TestRedis } from "./support";
+import { expectInvalidToken } from "./hooks";
+import { addUser, type Replica, startReplica, TestRedis } from "./support";
 
 const redis = new TestRedis();
 const emulator = new GeoapifyEmulator();

@@ -5,16 +5,15 @@ import type { ChildProcess } from "node:child_process";
 import { afterEach, expect, it } from "vitest";
 import { geocode } from "../../src/dev/emulator/gazetteer";
 import type { Place } from "../../src/places/place";
+import { killHolderMidJob, useRedisAndEmulator } from "./hooks";
 import {
   addinClient,
   addressesOf,
   addUser,
   COMPANY_KEY,
-  killHolderMidJob,
   type Replica,
   spawnReplica,
   startReplica,
-  useRedisAndEmulator,
   waitFor,
 } from "./support";
 

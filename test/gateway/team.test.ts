@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { geocode } from "../../src/dev/emulator/gazetteer";
 import type { Place } from "../../src/places/place";
+import { useRedisAndEmulator } from "./hooks";
 import {
   addinClient,
   addressesOf,
@@ -12,7 +13,6 @@ import {
   peakPerSecond,
   type Replica,
   startReplica,
-  useRedisAndEmulator,
 } from "./support";
 
 const { redis, emulator, upstream } = useRedisAndEmulator();

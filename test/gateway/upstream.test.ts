@@ -5,6 +5,7 @@
 import { Redis } from "ioredis";
 import { afterEach, expect, it } from "vitest";
 import { GatewayStore, openRedis } from "../../src/gateway/store/store";
+import { useRedisAndEmulator } from "./hooks";
 import {
   addinClient,
   addressesOf,
@@ -12,7 +13,6 @@ import {
   type Replica,
   spawnReplica,
   startReplica,
-  useRedisAndEmulator,
 } from "./support";
 
 const { redis, emulator, upstream } = useRedisAndEmulator();
