@@ -4,8 +4,14 @@
 // lines joined by ", "; `[2, storedAt]` for a not-found. The cache still reads them, and rewrites
 // each in the current format at its first flush, so that an upgrade pays for no address again.
 
-import { type DetailValues, FIELDS, isFiniteNumber, isValueOfKind, KINDS } from "./detail-fields";
-import type { RecordContents } from "./place-codec";
+import {
+  type DetailValues,
+  FIELDS,
+  isFiniteNumber,
+  isValueOfKind,
+  KINDS,
+  type RecordContents,
+} from "./detail-fields";
 
 export const ARRAY_RECORD_FORMAT = 2;
 

@@ -63,3 +63,11 @@ export function isValueOfKind(value: unknown, kind: FieldKind): value is string 
 export function isFiniteNumber(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value);
 }
+
+/** A record's contents; `lat` is NaN for a not-found. */
+export interface RecordContents {
+  storedAt: number;
+  lat: number;
+  lon: number;
+  values: DetailValues;
+}

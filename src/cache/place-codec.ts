@@ -4,7 +4,14 @@
 // packed-details.ts) in memory and on disk alike, on disk with shared text written out.
 
 import type { Place } from "../places/place";
-import { type DetailValues, FIELDS, isFiniteNumber, isValueOfKind, KINDS } from "./detail-fields";
+import {
+  type DetailValues,
+  FIELDS,
+  isFiniteNumber,
+  isValueOfKind,
+  KINDS,
+  type RecordContents,
+} from "./detail-fields";
 import { ARRAY_RECORD_FORMAT, parseArrayRecord } from "./array-record";
 import { packDetails, unpackDetails } from "./packed-details";
 
@@ -49,13 +56,7 @@ export const RECORD_FORMAT = 3;
  */
 export type PersistedRecord = Array<string | number>;
 
-/** A record's contents; `lat` is NaN for a not-found. */
-export interface RecordContents {
-  storedAt: number;
-  lat: number;
-  lon: number;
-  values: DetailValues;
-}
+export type { RecordContents };
 
 export function toRecord({ storedAt, lat, lon, values }: RecordContents): PersistedRecord {
   return Number.isNaN(lat)

@@ -1,10 +1,11 @@
 // The client's options and state, documented where they are declared.
 
 import type { ClientEvent } from "./events";
-import type { JobResult, JobSpec } from "./job";
+import type { JobResult, JobSpec } from "./job-context";
 import type { JobStore, LockManagerLike } from "./job-store";
 import type { SchedulerPhase, Timers } from "./scheduler";
 import type { RateChannel } from "./shared-rate";
+import type { Credentials } from "./transport";
 
 export interface GeoapifyClientOptions {
   /** Origin of the API, without `/v1`, e.g. "https://api.geoapify.com". */
@@ -70,11 +71,6 @@ export interface GeoapifyClientOptions {
   windowMarginMs?: number;
   /** Time limit on one HTTP exchange until its status arrives; expiry counts as no answer. Default 30_000. */
   requestTimeoutMs?: number;
-}
-
-export interface Credentials {
-  apiKey: string;
-  bearer?: string;
 }
 
 export interface ClientState {

@@ -22,7 +22,8 @@ export type { JobKind } from "./job-kinds";
 export type { JobResult, JobSpec } from "./job";
 export { hashApiKey, openJobStore, memoryJobStore } from "./job-store";
 export type { JobStore, StoredJob } from "./job-store";
-export type { ClientState, Credentials, GeoapifyClientOptions, RunOptions } from "./client-options";
+export type { ClientState, GeoapifyClientOptions, RunOptions } from "./client-options";
+export type { Credentials } from "./transport";
 
 /** Geoapify keeps a job's results 24 hours. */
 const RETENTION_MS = 24 * 60 * 60_000;

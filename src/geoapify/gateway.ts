@@ -2,7 +2,7 @@
 // user its token belongs to, their credits today and their daily budget (contract 4). It costs
 // nothing upstream, so it does not wait for the plan's rate.
 
-import type { Credentials } from "./client-options";
+import type { Credentials } from "./transport";
 import { httpExchange } from "./http";
 
 export const GATEWAY_USAGE_PATH = "/v1/gateway/usage";

@@ -4,12 +4,14 @@
 // quota cannot help before the next UTC day, so it ends the request at once.
 
 import { GeoapifyError } from "./errors";
-import type { Exchange } from "./scheduler";
 
 export const BUDGET_EXCEEDED = "Budget Exceeded";
 
 /** The gateway's budget refusal as a "budget" error, or undefined for any other answer. */
-export function budgetRefusal(exchange: Exchange): GeoapifyError | undefined {
+export function budgetRefusal(exchange: {
+  status: number;
+  body: string;
+}): GeoapifyError | undefined {
   if (exchange.status !== 429) return undefined;
   let body: unknown;
   try {

@@ -16,7 +16,6 @@
 //   503 (the job timeout), then fails "unavailable". A poll fails "unavailable" after its
 //   attempts like any 5xx, and its job polls again later: a paid job is never abandoned.
 
-import type { Credentials } from "./client-options";
 import { GeoapifyError } from "./errors";
 import { httpExchange } from "./http";
 import { backoffDelayMs, retryAfterDelayMs, type BackoffPolicy } from "./retry";
@@ -24,6 +23,13 @@ import type { Exchange, RequestKind, RequestScheduler, Timers } from "./schedule
 
 /** 5xx answers to the POST that show the job was not created, so resubmitting is safe. */
 const JOB_NOT_CREATED = new Set([500, 502, 503, 504]);
+
+/** What a request carries to prove who pays: the key (or a gateway token) as `apiKey`, and an
+ * `Authorization: Bearer` token for a team gateway only. */
+export interface Credentials {
+  apiKey: string;
+  bearer?: string;
+}
 
 export interface RequestSpec {
   kind: RequestKind;
