@@ -7,7 +7,7 @@ import type { RateChannel } from "../../src/geoapify/shared-rate";
 import {
   advance,
   closeClients,
-  flushRealWork,
+  flushRealWorkUntil,
   harness,
   ofType,
   search,
@@ -90,7 +90,8 @@ describe("pacing", () => {
       client: { rateChannel: hub },
     });
     const second = another();
-    await flushRealWork(); // the channels open once the key's hash is known
+    // The channels open once the key's hash is known.
+    await flushRealWorkUntil(() => listeners.length === 2, "both runtimes' rate channels open");
     const calls = Array.from({ length: 8 }, (_, job) =>
       track((job % 2 ? client : second).run(search(addresses(2, job * 2))))
     );

@@ -89,6 +89,15 @@ export async function flushRealWork(): Promise<void> {
   }
 }
 
+/**
+ * Real work (the key's SHA-256 runs on Node's thread pool) until `done()` holds: a busy machine
+ * may need more turns than flushRealWork gives. Bounded, and throws naming `what` if it never does.
+ */
+export async function flushRealWorkUntil(done: () => boolean, what: string): Promise<void> {
+  for (let round = 0; round < 100 && !done(); round++) await flushRealWork();
+  if (!done()) throw new Error(`real work never finished: ${what}`);
+}
+
 export function ofType<T extends ClientEvent["type"]>(
   events: readonly ClientEvent[],
   type: T
