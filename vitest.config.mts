@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// Two suites: fast unit tests (Node, fake timers, the emulator on loopback) and end-to-end
-// tests that drive the production bundle in Debian's Chromium. `npm test` runs both; a third
+// Three suites: fast unit tests (Node, fake timers, the emulator on loopback), the team gateway's
+// tests (a redis-server of their own, replicas and the emulator on loopback) and end-to-end tests
+// that drive the production bundle in Debian's Chromium. `npm test` runs all three; a fourth
 // project only makes the README's screenshots.
 export default defineConfig({
   test: {
