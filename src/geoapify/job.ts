@@ -259,7 +259,6 @@ export class Job {
     const kind = JOB_KINDS[this.spec.kind];
     const id = this.#id as string;
     const size = this.spec.inputs.length;
-    const startedAt = now();
     this.#polling = true;
     try {
       const answer = await transport.send({
@@ -303,7 +302,7 @@ export class Job {
     }
     if (this.#ended) return;
     this.#lastPollAt = now();
-    if (early && this.#lastFailure === undefined) return this.#planPoll(startedAt);
+    if (early && this.#lastFailure === undefined) return this.#planPoll(now());
     const ageMs = this.#lastPollAt - (this.#acceptedAt as number);
     const gapMs = timing.nextGapMs(ageMs, size, this.#waiters.size === 0);
     this.#schedulePoll({ at: this.#lastPollAt + gapMs, early: false });

@@ -90,11 +90,10 @@ export class JobTiming {
   }
 
   /**
-   * A job's first poll (`after` undefined), or its poll after an early turn taken at `after`
-   * (polled and found pending, or given up): an early turn, from half the prediction and then a
-   * quarter of it (at least a request turn) after the previous turn was taken, while no job has
-   * been timed, fewer than MAX_EARLY_POLLS turns were taken and the job is not yet due; else at
-   * its predicted time (at once if that is past).
+   * A job's first poll (`after` undefined), or its poll after an early turn at `after` (polled and
+   * pending, or given up): an early turn, from half the prediction and then a quarter of it (at
+   * least a request turn) later, while no job has been timed, fewer than MAX_EARLY_POLLS turns
+   * were taken and the job is not yet due; else at its predicted time (at once if that is past).
    */
   planPoll(acceptedAt: number, size: number, earlyTurns: number, after?: number): PlannedPoll {
     const predictedMs = this.predictMs(size);
