@@ -90,8 +90,8 @@ function whyMissed(result: LimitCaseResult, model: LatencyModel): string {
     `requests; a finished job waited ${formatCount(jobs.meanCollectionDelayMs)} ms on average ` +
     `for the poll that collected it: a fresh Geocoder predicts a ${formatCount(largest)}-input ` +
     `job at ${formatCount(predictedMs)} ms after acceptance (poll-timing.ts prior, ` +
-    `${FIRST_POLL_PRIOR.fixedMs} ms + ${FIRST_POLL_PRIOR.perInputMs} ms per input; earlier ` +
-    `polls only on idle turns of the rate) where the job takes ` +
+    `${FIRST_POLL_PRIOR.fixedMs} ms + ${FIRST_POLL_PRIOR.perInputMs} ms per input; polled ` +
+    `earlier on idle turns of the rate below 50/s, at 80% of it from 50/s) where the job takes ` +
     `${formatCount(jobDurationMs(model, largest))} ms here. ` +
     `Without that delay: about ${formatRatio(withoutDelay)} (wall minus the mean delay)`
   );
