@@ -115,6 +115,10 @@ export class GeoapifyClient {
       deliver: options.onResults ?? (() => {}),
       ended: (job) => this.#running.delete(job),
       learned: () => this.#running.forEach((job) => job.retime()),
+      rateIdle: () => {
+        const { phase, queuedRequests } = this.#scheduler.state;
+        return phase === "ok" && queuedRequests === 0;
+      },
     };
   }
 

@@ -47,3 +47,10 @@ export class GeoapifyError extends Error {
     );
   }
 }
+
+/** A GeoapifyError as it is; anything else thrown is an unexpected, so malformed, failure. */
+export function asGeoapifyError(error: unknown): GeoapifyError {
+  return error instanceof GeoapifyError
+    ? error
+    : new GeoapifyError("malformed", undefined, "unexpected failure");
+}

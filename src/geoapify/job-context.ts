@@ -43,4 +43,6 @@ export interface JobContext {
   ended: (job: Job) => void;
   /** `timing` learned from a finished job: re-time the jobs not yet polled. */
   learned: () => void;
+  /** Whether no request waits for the rate, so that an early poll takes a turn nobody needs. */
+  rateIdle: () => boolean;
 }

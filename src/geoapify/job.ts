@@ -4,11 +4,12 @@
 // each for at most the wait limit counted from when the job was accepted (or from when the
 // caller attached, if later); a caller that stops waiting leaves the job running.
 
-import { GeoapifyError } from "./errors";
+import { asGeoapifyError, GeoapifyError } from "./errors";
 import type { JobContext, JobResult, JobSpec } from "./job-context";
 import { JOB_KINDS } from "./job-kinds";
 import { takeLease, type StoredJob } from "./job-store";
 import { parseJson, readJobId } from "./parse";
+import type { PlannedPoll } from "./poll-timing";
 
 export type { JobContext, JobResult, JobSpec } from "./job-context";
 
@@ -42,6 +43,9 @@ export class Job {
   #pendingAgeMs: number | undefined;
   #lastPollAt = 0;
   #nextPollAt = Infinity;
+  /** Whether the poll scheduled is an early turn (see poll-timing.ts), and how many were taken. */
+  #nextPollEarly = false;
+  #earlyTurns = 0;
   #polling = false;
   #pollTimer: unknown;
   #lastFailure: GeoapifyError | undefined;
@@ -182,7 +186,21 @@ export class Job {
     this.#acceptedAt = acceptedAt;
     this.#lastPollAt = acceptedAt;
     for (const waiter of this.#waiters) this.#startWaitLimit(waiter);
-    this.#schedulePoll(acceptedAt + this.#context.timing.firstPollMs(this.spec.inputs.length));
+    this.#planPoll();
+  }
+
+  /** Plans the first poll, or (`after`) the one after an early turn: see poll-timing.ts. */
+  #planPoll(after?: number): void {
+    const { timing } = this.#context;
+    const size = this.spec.inputs.length;
+    this.#schedulePoll(timing.planPoll(this.#acceptedAt as number, size, this.#earlyTurns, after));
+  }
+
+  /** An early turn: polls if no other request waits for the rate, else gives the turn up. */
+  #earlyTurn(): void {
+    this.#earlyTurns++;
+    if (this.#context.rateIdle()) return void this.#poll(true);
+    this.#planPoll(this.#context.now());
   }
 
   async #persist(): Promise<void> {
@@ -206,23 +224,23 @@ export class Job {
     }
   }
 
-  #schedulePoll(at: number): void {
+  #schedulePoll({ at, early }: PlannedPoll): void {
     const { timers, now, retentionMs } = this.#context;
     if (at > (this.#acceptedAt as number) + retentionMs) {
       return this.#fail(new GeoapifyError("expired", undefined, "not collected within 24 h"));
     }
     timers.clearTimeout(this.#pollTimer);
     this.#nextPollAt = at;
-    this.#pollTimer = timers.setTimeout(() => void this.#poll(), Math.max(0, at - now()));
+    this.#nextPollEarly = early;
+    const fire = early ? () => this.#earlyTurn() : () => void this.#poll(false);
+    this.#pollTimer = timers.setTimeout(fire, Math.max(0, at - now()));
   }
 
   /** Moves a job not yet polled to the time `timing` now predicts for it. */
   retime(): void {
     const unpolled = this.#polls === 0 && this.#lastFailure === undefined && !this.#polling;
     if (this.#acceptedAt === undefined || this.#ended || !unpolled) return;
-    this.#schedulePoll(
-      this.#acceptedAt + this.#context.timing.firstPollMs(this.spec.inputs.length)
-    );
+    this.#planPoll();
   }
 
   /** A caller attached to a job polled at the background pace: poll at the caller's pace. */
@@ -231,10 +249,12 @@ export class Job {
     const size = this.spec.inputs.length;
     const ageMs = this.#lastPollAt - (this.#acceptedAt as number);
     const soonest = this.#lastPollAt + this.#context.timing.nextGapMs(ageMs, size, false);
-    if (soonest < this.#nextPollAt) this.#schedulePoll(soonest);
+    if (soonest < this.#nextPollAt && !this.#nextPollEarly) {
+      this.#schedulePoll({ at: soonest, early: false });
+    }
   }
 
-  async #poll(): Promise<void> {
+  async #poll(early: boolean): Promise<void> {
     const { transport, now, emit, timing } = this.#context;
     const kind = JOB_KINDS[this.spec.kind];
     const id = this.#id as string;
@@ -282,8 +302,10 @@ export class Job {
     }
     if (this.#ended) return;
     this.#lastPollAt = now();
+    if (early && this.#lastFailure === undefined) return this.#planPoll(now());
     const ageMs = this.#lastPollAt - (this.#acceptedAt as number);
-    this.#schedulePoll(this.#lastPollAt + timing.nextGapMs(ageMs, size, this.#waiters.size === 0));
+    const gapMs = timing.nextGapMs(ageMs, size, this.#waiters.size === 0);
+    this.#schedulePoll({ at: this.#lastPollAt + gapMs, early: false });
   }
 
   /**
@@ -374,10 +396,4 @@ export class Job {
     this.#context.ended(this);
     return waiters;
   }
-}
-
-function asGeoapifyError(error: unknown): GeoapifyError {
-  return error instanceof GeoapifyError
-    ? error
-    : new GeoapifyError("malformed", undefined, "unexpected failure");
 }

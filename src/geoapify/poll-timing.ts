@@ -20,6 +20,19 @@
 // the age and 250 ms (1.5× back-off: each extra poll costs a fifth of a second of the rate);
 // with a high rate (a paid plan) a poll costs nearly nothing, so a late job is polled again
 // after 5% of its age, at least 3 request turns apart, and a finished job waits little for it.
+//
+// Early polls. A poll costs no credits, only a turn of the rate, and a turn nobody else waits for
+// costs nothing. So until the model has timed a job between two of its polls (a pending one and
+// the one that found it done), a job may be polled before its predicted time: from half of it, then
+// a quarter of it (at least one request turn) later, at most MAX_EARLY_POLLS turns per job, each
+// taken only when no other request waits for the rate (see Job); a turn that finds requests
+// waiting is given up, and the job falls back to its predicted time. Once a job has been timed
+// that way the prediction is an upper bound close to the real time, and polls before it would
+// only add requests per job: a fresh session's first jobs are found early, later ones at a
+// learned time, and the number of polls stays about one per job whatever the sheet's size.
+// From 50 requests/s on (a paid plan) a poll's turn costs nearly nothing and the rate is never
+// the bottleneck: every job is polled first at 80% of its predicted time, then in short steps
+// (early turns measured slower there: jobs sent together gave up turns for each other's polls).
 
 /**
  * Before any job has finished: 300 ms + 0.3 ms per input, 600 ms for a full job of 1,000.
@@ -43,12 +56,23 @@ const LATE_GROWTH_BOUNDS = [0.05, 0.5] as const;
 const LATE_GROWTH_AT_ONE_PER_SECOND = 2.5;
 const MIN_GAP_BOUNDS = [20, 250] as const;
 const MIN_GAP_REQUEST_TURNS = 3;
-/** From this rate on, a poll's turn is short enough to poll a job before its predicted time. */
+/** Early turns per job, and where they fall as shares of the predicted time. */
+export const MAX_EARLY_POLLS = 2;
+const EARLY_FIRST_POLL_SHARE = 0.5;
+const EARLY_STEP_SHARE = 0.25;
+/** From this rate on a poll's turn is short enough to poll every job a little before its
+ * predicted time, idle or not, and late jobs in short steps. */
 const CHEAP_POLLS_PER_SECOND = 50;
-const EARLY_FIRST_POLL_SHARE = 0.8;
+const CHEAP_FIRST_POLL_SHARE = 0.8;
 const GAP_CAP_PER_INPUT_MS = 60;
 const GAP_CAP_BOUNDS = [1_000, 60_000] as const;
 const BACKGROUND_GAP_CAP_MS = 15 * 60_000;
+
+/** When a job is polled next; `early`: before its predicted time, if the rate is idle then. */
+export interface PlannedPoll {
+  at: number;
+  early: boolean;
+}
 
 export class JobTiming {
   #fixedMs = DEFAULT_FIXED_MS;
@@ -56,13 +80,17 @@ export class JobTiming {
   #stepDown: number = STEP_DOWN_BOUNDS[1];
   readonly #lateGrowth: number;
   readonly #minGapMs: number;
-  readonly #firstPollShare: number;
+  readonly #requestTurnMs: number;
+  readonly #cheapPolls: boolean;
+  /** Whether a job has been timed between a pending poll and the one that found it done. */
+  #timed = false;
 
   /** @param ratePerSecond the plan's requests per second, which every poll takes a turn of */
   constructor(ratePerSecond = 5) {
     this.#lateGrowth = clamp(LATE_GROWTH_AT_ONE_PER_SECOND / ratePerSecond, LATE_GROWTH_BOUNDS);
     this.#minGapMs = clamp((MIN_GAP_REQUEST_TURNS * 1000) / ratePerSecond, MIN_GAP_BOUNDS);
-    this.#firstPollShare = ratePerSecond >= CHEAP_POLLS_PER_SECOND ? EARLY_FIRST_POLL_SHARE : 1;
+    this.#requestTurnMs = 1000 / ratePerSecond;
+    this.#cheapPolls = ratePerSecond >= CHEAP_POLLS_PER_SECOND;
   }
 
   /** Milliseconds after acceptance at which a job of `size` inputs is expected to be ready. */
@@ -70,11 +98,32 @@ export class JobTiming {
     return Math.min(MAX_PREDICTION_MS, Math.round(this.#fixedMs + this.#perInputMs * size));
   }
 
-  /** When to poll a job of `size` inputs first: at its predicted time, or, where polls cost
-   * nearly nothing (a high rate), somewhat before it, since a poll too early then costs only a
-   * 202 and a short gap, and one too late costs every cell of the job the lateness. */
-  firstPollMs(size: number): number {
-    return Math.round(this.predictMs(size) * this.#firstPollShare);
+  /**
+   * A job's first poll (`after` undefined), or its poll after an early turn at `after` (polled and
+   * pending, or given up): an early turn, from half the prediction and then a quarter of it (at
+   * least a request turn) later, while no job has been timed, fewer than MAX_EARLY_POLLS turns
+   * were taken and the job is not yet due; else at its predicted time (at once if that is past).
+   */
+  planPoll(acceptedAt: number, size: number, earlyTurns: number, after?: number): PlannedPoll {
+    const predictedMs = this.predictMs(size);
+    if (this.#cheapPolls) {
+      return { at: acceptedAt + Math.round(predictedMs * CHEAP_FIRST_POLL_SHARE), early: false };
+    }
+    const dueAt = acceptedAt + predictedMs;
+    const earlyAt = Math.round(
+      after === undefined
+        ? acceptedAt + predictedMs * EARLY_FIRST_POLL_SHARE
+        : after + Math.max(this.#requestTurnMs, predictedMs * EARLY_STEP_SHARE)
+    );
+    if (!this.#timed && earlyTurns < MAX_EARLY_POLLS && earlyAt < dueAt) {
+      return { at: earlyAt, early: true };
+    }
+    return { at: Math.max(after ?? acceptedAt, dueAt), early: false };
+  }
+
+  /** Whether early turns are over: a job has been timed, so predictions are close. */
+  get timed(): boolean {
+    return this.#timed;
   }
 
   /**
@@ -83,6 +132,7 @@ export class JobTiming {
    */
   observe(size: number, pendingAgeMs: number | undefined, doneAgeMs: number): void {
     const early = pendingAgeMs === undefined;
+    if (!early) this.#timed = true;
     const targetMs = early ? doneAgeMs * (1 - this.#stepDown) : doneAgeMs;
     this.#stepDown = clamp(early ? this.#stepDown * 2 : 0, STEP_DOWN_BOUNDS);
     const predictedMs = this.#fixedMs + this.#perInputMs * size;

@@ -13,7 +13,6 @@ import type { TargetResult } from "./targets";
 
 export const MAX_FLOOR_RATIO = 1.3;
 const MAX_REVERSE_JOBS = 10;
-/** GeoBatch's first poll of a job before it has learned any (src/geoapify/poll-timing.ts). */
 
 export function limitTargets(
   results: readonly LimitCaseResult[],
@@ -83,15 +82,17 @@ function wallTarget(result: LimitCaseResult, model: LatencyModel): TargetResult 
 function whyMissed(result: LimitCaseResult, model: LatencyModel): string {
   const { jobs, median } = result.geobatch;
   const largest = Math.min(result.spec.unique, 1000);
-  const firstPollMs = FIRST_POLL_PRIOR.fixedMs + FIRST_POLL_PRIOR.perInputMs * largest;
+  const predictedMs = FIRST_POLL_PRIOR.fixedMs + FIRST_POLL_PRIOR.perInputMs * largest;
   const withoutDelay = (median.wallMs - jobs.meanCollectionDelayMs) / result.floorMs;
   return (
     `${jobs.jobs} jobs, ≤ ${jobs.peakInFlight} in flight, ` +
     `${formatNumber(jobs.meanPolls)} polls per job, ${formatCount(median.requests.total)} ` +
     `requests; a finished job waited ${formatCount(jobs.meanCollectionDelayMs)} ms on average ` +
-    `for the poll that collected it: a fresh Geocoder first polls a ${formatCount(largest)}-input ` +
-    `job ${formatCount(firstPollMs)} ms after acceptance (poll-timing.ts prior, ` +
-    `${FIRST_POLL_PRIOR.fixedMs} ms + ${FIRST_POLL_PRIOR.perInputMs} ms per input) where the job takes ${formatCount(jobDurationMs(model, largest))} ms here. ` +
+    `for the poll that collected it: a fresh Geocoder predicts a ${formatCount(largest)}-input ` +
+    `job at ${formatCount(predictedMs)} ms after acceptance (poll-timing.ts prior, ` +
+    `${FIRST_POLL_PRIOR.fixedMs} ms + ${FIRST_POLL_PRIOR.perInputMs} ms per input; polled ` +
+    `earlier on idle turns of the rate below 50/s, at 80% of it from 50/s) where the job takes ` +
+    `${formatCount(jobDurationMs(model, largest))} ms here. ` +
     `Without that delay: about ${formatRatio(withoutDelay)} (wall minus the mean delay)`
   );
 }

@@ -1,7 +1,8 @@
 // When a job is polled, by the plan's rate: at 5 requests/s a poll takes a fifth of a second of
-// the rate, so a job is polled at its predicted time and then with a 1.5× back-off; at a high
-// rate a poll costs nearly nothing, so a job is polled a little before its predicted time and
-// then in short steps, and a finished job waits little for the poll that finds it.
+// the rate, so a late job is polled again with a 1.5× back-off; at a high rate a poll costs
+// nearly nothing, so a late job is polled again in short steps. Until a job has been timed between
+// two polls, a job may be polled early (the job engine takes those turns only when the rate is
+// idle), never closer than a request turn apart.
 
 import { describe, expect, it } from "vitest";
 import { FIRST_POLL_PRIOR, JobTiming } from "../../src/geoapify/poll-timing";
@@ -9,18 +10,36 @@ import { FIRST_POLL_PRIOR, JobTiming } from "../../src/geoapify/poll-timing";
 const prior = (size: number) => FIRST_POLL_PRIOR.fixedMs + FIRST_POLL_PRIOR.perInputMs * size;
 
 describe("poll timing by rate", () => {
-  it("polls at the predicted time and backs off by half the age at the free plan's rate", () => {
+  it("backs off by half the age at the free plan's rate", () => {
     const timing = new JobTiming(5);
-    expect(timing.firstPollMs(1_000)).toBe(prior(1_000));
     expect(timing.nextGapMs(100, 1_000, false)).toBe(250);
     expect(timing.nextGapMs(4_000, 1_000, false)).toBe(2_000);
   });
 
-  it("polls before the predicted time and in short steps at a high rate", () => {
+  it("polls a late job again in short steps at a high rate", () => {
     const timing = new JobTiming(1_000);
-    expect(timing.firstPollMs(1_000)).toBeLessThan(prior(1_000));
     expect(timing.nextGapMs(500, 1_000, false)).toBeLessThan(50);
     expect(timing.nextGapMs(4_000, 1_000, false)).toBe(200);
+  });
+
+  it("offers early turns from half the prediction, a quarter apart, at least a request turn", () => {
+    const free = new JobTiming(5);
+    expect(free.planPoll(0, 1_000, 0)).toEqual({ at: prior(1_000) / 2, early: true });
+    expect(free.planPoll(0, 1_000, 1, 300)).toEqual({ at: 500, early: true });
+    expect(free.planPoll(0, 1_000, 2, 500)).toEqual({ at: prior(1_000), early: false });
+    const paid = new JobTiming(1_000);
+    // At a high rate every job is polled a little before its time, no early turns needed.
+    expect(paid.planPoll(0, 1_000, 0)).toEqual({ at: 0.8 * prior(1_000), early: false });
+  });
+
+  it("ends early turns once a job is timed between a pending poll and the one finding it done", () => {
+    const timing = new JobTiming(5);
+    timing.observe(1_000, undefined, 700);
+    expect(timing.timed).toBe(false);
+    expect(timing.planPoll(0, 1_000, 0).early).toBe(true);
+    timing.observe(1_000, 400, 550);
+    expect(timing.timed).toBe(true);
+    expect(timing.planPoll(0, 1_000, 0)).toEqual({ at: timing.predictMs(1_000), early: false });
   });
 
   it("keeps the background pace and the per-size cap whatever the rate", () => {
