@@ -60,12 +60,18 @@ export class TestRedis {
       args.push("--save", "", "--appendonly", "no");
     }
     const child = spawn("redis-server", args, { stdio: "ignore" });
+    let missing = false;
+    child.once("error", () => (missing = true));
     this.#process = child;
-    for (let attempt = 0; attempt < 100; attempt++) {
+    for (let attempt = 0; attempt < 100 && !missing; attempt++) {
       if (await this.#answers()) return;
       await delay(50);
     }
-    throw new Error("redis-server did not start");
+    throw new Error(
+      missing
+        ? "redis-server is not installed: on Debian/Ubuntu, apt-get install redis-server"
+        : "redis-server did not start"
+    );
   }
 
   /** SIGSTOP: the server keeps its connections and answers nothing, as a frozen host does. */
