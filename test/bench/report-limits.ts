@@ -71,7 +71,13 @@ function rows(result: LimitCaseResult): string[][] {
       geobatchNotes(result)
     ),
   ];
-  if (result.article) lines.push(outcomeRow(spec.name, "article", result.article, floorMs));
+  const articleRuns = result.articleRuns ?? [];
+  if (result.article && result.article.status !== "skipped" && articleRuns.length > 1) {
+    const notes = `runs ${articleRuns.map((run) => formatDuration(run.wallMs)).join(", ")}`;
+    lines.push(runRow(spec.name, "article", result.article, articleRuns.length, floorMs, notes));
+  } else if (result.article) {
+    lines.push(outcomeRow(spec.name, "article", result.article, floorMs));
+  }
   if (result.naive) {
     const naive = result.naive;
     lines.push(
