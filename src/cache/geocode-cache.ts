@@ -8,8 +8,10 @@
 //   or an IndexedDB transaction.
 // - Values are a found place or NOT_FOUND; errors are never cached. Found places live
 //   foundTtlMs, not-founds notFoundTtlMs, both counted from when they were stored.
-// - Writes reach memory at once and IndexedDB in one transaction per flush. A flush timer exists
-//   only while there is something to write, so an idle cache runs nothing.
+// - Writes are read back at once, packed (place-slots.ts) in a task of their own, since a job's
+//   thousand places take tens of milliseconds to pack and its cells must not wait for that (a
+//   get() of one, or any other call, packs them first), and reach IndexedDB in one transaction
+//   per flush. Timers exist only while there is something to do, so an idle cache runs nothing.
 // - Beyond maxEntries the least recently used entry is evicted, from memory at once and from
 //   IndexedDB in the next flush.
 // - Without IndexedDB, or once it fails (open error, blocked, quota), the cache carries on in
@@ -18,7 +20,6 @@
 // Whole places are kept (see place-codec.ts), so that every function of one lookup (LAT,
 // ADDRESS, DETAILS, PLACE…) answers from one entry without buying the address again.
 
-import type { Place } from "../places/place";
 import { PlaceStore, type PersistedChange } from "./idb-store";
 import {
   detailsOf,
@@ -29,55 +30,25 @@ import {
   toRecord,
 } from "./place-codec";
 import { PlaceSlots } from "./place-slots";
+import {
+  type CachedResult,
+  type CacheLifetimes,
+  defaultIndexedDB,
+  type GeocodeCacheOptions,
+  type GeocodeCacheStats,
+  NOT_FOUND,
+} from "./cache-options";
 
-/**
- * A cached "Geoapify found nothing". A symbol rather than null so that no caller can confuse it
- * with a miss (`undefined`) or with a place by accident, and so a `===` check reads as intent.
- */
-export const NOT_FOUND: unique symbol = Symbol("GeoBatch.NOT_FOUND");
-
-/** What the cache holds for a key. */
-export type CachedResult = Place | typeof NOT_FOUND;
-
-/** The name src/runtime uses for a cached place; a Place is what the cache keeps. */
-export type CachedPlace = Place;
+export { NOT_FOUND } from "./cache-options";
+export type {
+  CachedPlace,
+  CachedResult,
+  CacheLifetimes,
+  GeocodeCacheOptions,
+  GeocodeCacheStats,
+} from "./cache-options";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Lifetimes of cached answers, counted from when each was stored. */
-export interface CacheLifetimes {
-  /** How long a found place stays valid. Default 30 days. */
-  foundTtlMs?: number;
-  /** How long a not-found stays valid; short, because Geoapify's data improves. Default 1 day. */
-  notFoundTtlMs?: number;
-}
-
-export interface GeocodeCacheOptions extends CacheLifetimes {
-  /** IndexedDB database name. Default "geobatch". */
-  dbName?: string;
-  /** Most entries kept (at least 1); beyond it the least recently used go. Default 200,000. */
-  maxEntries?: number;
-  /** How long writes gather before one IndexedDB transaction stores them all. Default 250 ms. */
-  flushDelayMs?: number;
-  /** How long open() waits for IndexedDB before it continues in memory only. Default 5,000 ms. */
-  openTimeoutMs?: number;
-  /** Clock, in epoch milliseconds. Default Date.now. */
-  now?: () => number;
-  /** Where to persist. Default globalThis.indexedDB; `null` keeps the cache in memory only. */
-  indexedDB?: IDBFactory | null;
-}
-
-/** What stats() reports. */
-export interface GeocodeCacheStats {
-  /** Entries held, including expired ones not looked up since (the next get or open drops them). */
-  entries: number;
-  found: number;
-  notFound: number;
-  /** Rough memory cost in bytes: keys, slot arrays, encoded details and shared text. */
-  approxBytes: number;
-  /** Rough IndexedDB cost of the entries in bytes, keys included; 0 when not persisting. */
-  storedBytes: number;
-}
 
 // Measured in Node 20 (V8, 64-bit) for 100,000 entries: a Map entry and a string's header come
 // to about 56 bytes besides the key's characters.
@@ -104,6 +75,11 @@ export class GeocodeCache {
   private store: PlaceStore | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private lastWrite: Promise<void> = Promise.resolve();
+
+  // Writes not packed yet, in the order given, and whether one asked to be persisted at once.
+  private readonly unpacked = new Map<string, { value: CachedResult; storedAt: number }>();
+  private flushWhenPacked = false;
+  private packTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(options: GeocodeCacheOptions) {
     this.setLifetimes(options);
@@ -141,6 +117,11 @@ export class GeocodeCache {
 
   /** The cached result, or `undefined` for a miss or an expired entry. */
   get(key: string): CachedResult | undefined {
+    // Writes not packed yet are packed first if this is one, or if packing them may evict it.
+    const pending = this.unpacked.size;
+    if (pending > 0 && (this.unpacked.has(key) || this.slotOf.size + pending > this.maxEntries)) {
+      this.packNow();
+    }
     const slot = this.slotOf.get(key);
     if (slot === undefined) {
       return undefined;
@@ -158,17 +139,23 @@ export class GeocodeCache {
 
   /** Stores a result now and persists it with the next flush. */
   set(key: string, value: CachedResult): void {
-    this.put(key, value, this.now());
-    this.scheduleFlush();
+    this.setMany([[key, value]]);
   }
 
-  /** set() for many entries: one clock reading and one flush for all of them. */
-  setMany(entries: Iterable<readonly [string, CachedResult]>): void {
+  /**
+   * set() for many entries: one clock reading and one flush for all of them. `flush`: persist
+   * them as soon as they are packed rather than after the flush delay.
+   */
+  setMany(entries: Iterable<readonly [string, CachedResult]>, options?: { flush?: boolean }): void {
     const storedAt = this.now();
     for (const [key, value] of entries) {
-      this.put(key, value, storedAt);
+      // Deleted first, so that a key written twice takes its place as the most recent write; a
+      // copy, so that a caller changing the place later does not change what is cached.
+      this.unpacked.delete(key);
+      this.unpacked.set(key, { value: value === NOT_FOUND ? value : { ...value }, storedAt });
     }
-    this.scheduleFlush();
+    this.flushWhenPacked ||= options?.flush === true;
+    this.packTimer ??= setTimeout(() => this.packNow(), 0);
   }
 
   /**
@@ -176,6 +163,7 @@ export class GeocodeCache {
    * promise resolves. Resolves how many of them held an answer (an expired entry held none).
    */
   async delete(keys: Iterable<string>): Promise<number> {
+    this.packNow();
     const now = this.now();
     let forgotten = 0;
     for (const key of keys) {
@@ -191,6 +179,9 @@ export class GeocodeCache {
 
   /** Forgets everything, in memory at once and on disk by the time the promise resolves. */
   async clear(): Promise<void> {
+    this.unpacked.clear();
+    this.flushWhenPacked = false;
+    this.packNow();
     this.slotOf.clear();
     this.lruCursor = undefined;
     this.slots.clear();
@@ -207,6 +198,7 @@ export class GeocodeCache {
 
   /** Writes pending changes now; resolves when they (and all earlier writes) are on disk. */
   flush(): Promise<void> {
+    this.packNow();
     this.cancelFlushTimer();
     if (this.store && this.dirty.size > 0) {
       this.lastWrite = this.writeDirty(this.store);
@@ -219,6 +211,7 @@ export class GeocodeCache {
    * from memory afterwards, but persists nothing more and starts no timer.
    */
   async close(): Promise<void> {
+    this.packNow();
     this.cancelFlushTimer();
     const store = this.store;
     this.store = undefined;
@@ -232,6 +225,7 @@ export class GeocodeCache {
   }
 
   stats(): GeocodeCacheStats {
+    this.packNow();
     const entries = this.slotOf.size;
     return {
       entries,
@@ -292,6 +286,21 @@ export class GeocodeCache {
 
   private hasExpired(found: boolean, storedAt: number, now: number): boolean {
     return now - storedAt >= (found ? this.foundTtlMs : this.notFoundTtlMs);
+  }
+
+  /** Packs the writes not packed yet, and persists them now if one of them asked for it. */
+  private packNow(): void {
+    clearTimeout(this.packTimer);
+    this.packTimer = undefined;
+    if (this.unpacked.size === 0) return;
+    for (const [key, { value, storedAt }] of this.unpacked) this.put(key, value, storedAt);
+    this.unpacked.clear();
+    if (this.flushWhenPacked) {
+      this.flushWhenPacked = false;
+      void this.flush();
+    } else {
+      this.scheduleFlush();
+    }
   }
 
   private put(key: string, value: CachedResult, storedAt: number): void {
@@ -387,14 +396,5 @@ export class GeocodeCache {
       this.dirty.clear();
       this.cancelFlushTimer();
     }
-  }
-}
-
-// Reading globalThis.indexedDB itself throws a SecurityError in some sandboxed frames.
-function defaultIndexedDB(): IDBFactory | undefined {
-  try {
-    return globalThis.indexedDB;
-  } catch {
-    return undefined;
   }
 }

@@ -42,6 +42,8 @@ const TEMPLATED = (["address_line1", "address_line2", "formatted"] as const).map
 /** A shorter match costs as much as the text it would replace. */
 const MIN_FIELD_MATCH = 2;
 const LOWER_HEX_BYTES = /^(?:[0-9a-f]{2})+$/;
+/** Text any of whose characters takes two bytes in V8. */
+const NON_LATIN1 = /[\u0100-\uffff]/;
 const BYTE_AS_HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 // Per distinct shared value: a Map entry, its slots in the value and reference arrays and a
@@ -60,13 +62,38 @@ export class MemoryDetails {
     return unpackDetails(packed, (id) => this.pool.valueOf(id));
   }
 
-  /** Decodes details that are leaving memory and gives back their pool references. */
-  release(packed: string): DetailValues {
-    return unpackDetails(packed, (id) => {
+  /** Gives back the pool references of details that are leaving memory. */
+  release(packed: string): void {
+    this.forEachShared(packed, (id) => this.pool.release(id));
+  }
+
+  /**
+   * The bytes of the characters packDetails writes for these details without the pool (on disk),
+   * worked out from their packing in memory: packing them again would double the cost of a write.
+   */
+  diskBytes(packed: string): number {
+    let length = packed.length;
+    let wide = NON_LATIN1.test(packed);
+    this.forEachShared(packed, (id, headLength) => {
       const text = this.pool.valueOf(id);
-      this.pool.release(id);
-      return text;
+      length += writtenOutLength(text) - headLength;
+      wide ||= NON_LATIN1.test(text);
     });
+    return wide ? 2 * length : length;
+  }
+
+  /** Calls `visit` with the pool id and head length of each shared item, skipping the rest. */
+  private forEachShared(packed: string, visit: (id: number, headLength: number) => void): void {
+    const reader = new Reader(packed);
+    while (!reader.done) {
+      const headStart = reader.position;
+      const count = reader.head();
+      if (reader.kind === SHARED) {
+        visit(count, reader.position - headStart);
+      } else if (reader.kind === TEXT || reader.kind === NUMBER || reader.kind === HEX) {
+        reader.skip(count);
+      }
+    }
   }
 
   /** Bytes of the shared text (one copy per distinct value) and its bookkeeping. */
@@ -256,6 +283,23 @@ function partsOf(
   return parts;
 }
 
+/** How many characters packDetails writes for a text it does not share. */
+function writtenOutLength(text: string): number {
+  const hexBytes = LOWER_HEX_BYTES.test(text) ? text.length / 2 : undefined;
+  return hexBytes === undefined
+    ? headLength(text.length) + text.length
+    : headLength(hexBytes) + hexBytes;
+}
+
+function headLength(count: number): number {
+  let length = 1;
+  if (count >= LONG_COUNT) {
+    for (let rest = count - LONG_COUNT; rest >= DIGIT; rest = Math.floor(rest / DIGIT)) length++;
+    length++;
+  }
+  return length;
+}
+
 function writeText(out: string[], text: string): void {
   writeHead(out, TEXT, text.length);
   out.push(text);
@@ -282,6 +326,10 @@ class Reader {
 
   constructor(private readonly packed: string) {}
 
+  get position(): number {
+    return this.at;
+  }
+
   get done(): boolean {
     return this.at >= this.packed.length;
   }
@@ -303,6 +351,11 @@ class Reader {
       } while (digit >= DIGIT);
     }
     return count;
+  }
+
+  skip(length: number): void {
+    check(this.at + length <= this.packed.length);
+    this.at += length;
   }
 
   take(length: number): string {

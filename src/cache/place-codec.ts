@@ -114,10 +114,19 @@ const RECORD_OVERHEAD_BYTES = 51;
  * serialization (what browsers store), plus the key and per-record bookkeeping.
  */
 export function storedBytes(key: string, contents: RecordContents): number {
-  const serialized = toRecord(contents).reduce<number>(
-    (sum, value) => sum + serializedValueBytes(value),
-    SERIALIZED_HEADER_BYTES
-  );
+  const packed = toRecord(contents)[4];
+  return recordBytes(key, contents, typeof packed === "string" ? textBytes(packed) : 0);
+}
+
+/** storedBytes, given the bytes of the packed details' characters (0 for none). */
+export function recordBytes(
+  key: string,
+  { lat }: Pick<RecordContents, "lat">,
+  packedBytes: number
+): number {
+  const numbers = Number.isNaN(lat) ? 2 : 4;
+  const packed = packedBytes === 0 ? 0 : 1 + (packedBytes < 128 ? 1 : 2) + packedBytes;
+  const serialized = SERIALIZED_HEADER_BYTES + numbers * (1 + 8) + packed;
   return serialized + 2 * key.length + RECORD_OVERHEAD_BYTES;
 }
 
@@ -126,14 +135,6 @@ export function storedBytes(key: string, contents: RecordContents): number {
 // fewer, depending on how the array was built), a length and the characters for text (one byte
 // each for Latin-1 text, two otherwise).
 const SERIALIZED_HEADER_BYTES = 2 + 2 + 3;
-
-function serializedValueBytes(value: string | number): number {
-  if (typeof value === "number") {
-    return 1 + 8;
-  }
-  const bytes = textBytes(value);
-  return 1 + (bytes < 128 ? 1 : 2) + bytes;
-}
 
 /** Bytes of a string's characters in V8: one each when all are Latin-1, else two. */
 export function textBytes(text: string): number {

@@ -8,7 +8,7 @@
 
 import type { Place } from "../places/place";
 import { MemoryDetails } from "./packed-details";
-import { placeOf, type RecordContents, storedBytes, textBytes } from "./place-codec";
+import { placeOf, type RecordContents, recordBytes, textBytes } from "./place-codec";
 
 const INITIAL_CAPACITY = 1024;
 /** Per slot: three doubles and the details array's pointer. */
@@ -125,18 +125,26 @@ export class PlaceSlots {
   /** Gives back what a slot's entry holds: its shared text, its counts and its bytes. */
   private release(key: string, slot: number): void {
     const encoded = this.details[slot];
-    const values = this.memoryDetails.release(encoded);
-    this.account(key, { ...this.positionOf(slot), values }, encoded, -1);
+    // Counted while its shared text is still in the pool.
+    this.account(key, this.positionOf(slot), encoded, -1);
+    this.memoryDetails.release(encoded);
   }
 
-  private account(key: string, contents: RecordContents, encoded: string, sign: 1 | -1): void {
-    if (!Number.isNaN(contents.lat)) {
+  private account(
+    key: string,
+    position: Omit<RecordContents, "values">,
+    encoded: string,
+    sign: 1 | -1
+  ): void {
+    if (!Number.isNaN(position.lat)) {
       this.foundCount += sign;
     }
+    let diskBytes = 0;
     if (encoded !== "") {
       this.detailBytes += sign * (STRING_HEADER_BYTES + textBytes(encoded));
+      diskBytes = this.memoryDetails.diskBytes(encoded);
     }
-    this.storedByteCount += sign * storedBytes(key, contents);
+    this.storedByteCount += sign * recordBytes(key, position, diskBytes);
   }
 
   private positionOf(slot: number): Omit<RecordContents, "values"> {

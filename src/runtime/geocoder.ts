@@ -365,10 +365,9 @@ export class Geocoder {
       const key = lookupKey({ kind: job.kind, options, input });
       entries.push([cacheKey(baseUrl, key), result ?? NOT_FOUND]);
     });
-    cache.setMany(entries);
-    // A job's results are already one write: persist them now rather than after the cache's
-    // flush delay, so a workbook closed right after a recalculation keeps them.
-    void cache.flush();
+    // A job's results are already one write: persisted as soon as they are packed rather than
+    // after the cache's flush delay, so a workbook closed right after a recalculation keeps them.
+    cache.setMany(entries, { flush: true });
   }
 
   private countCacheHit(): void {

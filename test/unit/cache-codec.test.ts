@@ -97,7 +97,7 @@ describe("MemoryDetails", () => {
     const first = details.encode(detailsOf(FULL_PLACE));
     const second = details.encode(detailsOf({ ...FULL_PLACE, city: "Санкт-Петербург" }));
 
-    expect(details.release(first)).toEqual(detailsOf(FULL_PLACE));
+    details.release(first);
     expect(details.decode(second)).toEqual(detailsOf({ ...FULL_PLACE, city: "Санкт-Петербург" }));
     details.release(second);
     expect(details.poolBytes()).toBe(0);

@@ -112,8 +112,8 @@ describe("GeocodeCache without working IndexedDB", () => {
 
     // Memory only from now on: no more timers, no more writes.
     cache.set("berlin", BERLIN);
-    expect(vi.getTimerCount()).toBe(0);
     expect(cache.get("berlin")).toEqual(BERLIN);
+    expect(vi.getTimerCount()).toBe(0);
     await expect(cache.delete(["berlin"])).resolves.toBe(1);
     await expect(cache.clear()).resolves.toBeUndefined();
     await expect(cache.close()).resolves.toBeUndefined();

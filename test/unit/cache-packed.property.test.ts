@@ -5,9 +5,9 @@
 import { IDBFactory as FakeIDBFactory } from "fake-indexeddb";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MemoryDetails } from "../../src/cache/packed-details";
+import { MemoryDetails, packDetails } from "../../src/cache/packed-details";
 import { FIELDS, KINDS } from "../../src/cache/detail-fields";
-import { detailsOf } from "../../src/cache/place-codec";
+import { detailsOf, storedBytes, textBytes } from "../../src/cache/place-codec";
 import type { Place } from "../../src/places/place";
 import { useCaches } from "./support/cache-fixtures";
 
@@ -49,7 +49,7 @@ const place: fc.Arbitrary<Place> = fc
   });
 
 describe("the packed memory encoding", () => {
-  it("decodes exactly what it encoded, and releases every shared value it took", () => {
+  it("decodes exactly what it encoded, counts its bytes on disk, and releases every shared value", () => {
     fc.assert(
       fc.property(fc.array(place, { maxLength: 8 }), (places) => {
         const details = new MemoryDetails();
@@ -58,7 +58,9 @@ describe("the packed memory encoding", () => {
           expect(details.decode(encoded)).toEqual(detailsOf(places[index]));
         });
         packed.forEach((encoded, index) => {
-          expect(details.release(encoded)).toEqual(detailsOf(places[index]));
+          // What the record on disk holds, counted without packing it again.
+          expect(details.diskBytes(encoded)).toBe(textBytes(packDetails(detailsOf(places[index]))));
+          details.release(encoded);
         });
         expect(details.poolBytes()).toBe(0);
       }),
@@ -77,6 +79,13 @@ describe("GeocodeCache", () => {
         places.forEach((each, index) => {
           expect(first.get(`search|||${index}`)).toStrictEqual(each);
         });
+        const onDisk = places.reduce(
+          (sum, each, index) =>
+            sum +
+            storedBytes(`search|||${index}`, { storedAt: 0, ...each, values: detailsOf(each) }),
+          0
+        );
+        expect(first.stats().storedBytes).toBe(onDisk);
         await first.close();
 
         const second = await openCache({ indexedDB });
