@@ -4,8 +4,9 @@
 // Contract
 // - load(key) returns a promise for that key's value. Loads whose keyOf(key) is equal share one
 //   slot and one result, both while the key is queued and while its batch is in flight.
-// - The first key into an empty queue opens a window of windowMs; when it elapses, queued keys
-//   are sent. A queue holding maxBatchSize keys is sent at once. At most maxConcurrentBatches
+// - The first key into an empty queue opens a window of windowMs (longer while a large
+//   recalculation streams in: see window.ts); when it ends, queued keys are sent. A queue holding
+//   maxBatchSize keys is sent at once. At most maxConcurrentBatches
 //   batches hold a slot at once (a full one may pass: fullBatchesSkipTheQueue); other keys wait
 //   in arrival order and leave when a slot frees: a
 //   batch frees its slot when it settles, or earlier through context.release() (its work was
@@ -25,6 +26,7 @@ import {
   type BatcherOptions,
 } from "./options";
 import { Waiter } from "./waiter";
+import { BatchWindow } from "./window";
 
 export { BatcherClosedError } from "./options";
 export type { BatchContext, BatchFunction, BatcherOptions } from "./options";
@@ -52,20 +54,12 @@ interface Batch<K, V> {
   waiterCount: number;
 }
 
-/** The stretched window grows with a slow page up to this many times windowAfterFullMs. */
-const STREAM_WINDOW_BOUND = 5;
-
 export class Batcher<K, V> {
   private readonly batchFn: BatchFunction<K, V>;
-  private readonly windowMs: number;
   private readonly maxBatchSize: number;
   private readonly maxConcurrentBatches: number;
   private readonly fullBatchesSkipTheQueue: boolean;
-  private readonly windowAfterFullMs: number;
-  /** performance.now() when the last full batch was cut. */
-  private lastFullCutAt = -Infinity;
-  /** The window after the last full batch: see BatcherOptions.windowAfterFullMs. */
-  private streamWindowMs = 0;
+  private readonly batchWindow: BatchWindow;
   private readonly keyOf: (key: K) => string;
   private readonly onEvent: ((event: BatcherEvent) => void) | undefined;
 
@@ -87,11 +81,14 @@ export class Batcher<K, V> {
   constructor(options: BatcherOptions<K, V>) {
     const settled = settleOptions(options);
     this.batchFn = options.batch;
-    this.windowMs = settled.windowMs;
     this.maxBatchSize = settled.maxBatchSize;
     this.maxConcurrentBatches = settled.maxConcurrentBatches;
     this.fullBatchesSkipTheQueue = options.fullBatchesSkipTheQueue ?? false;
-    this.windowAfterFullMs = settled.windowAfterFullMs;
+    this.batchWindow = new BatchWindow(
+      settled.windowMs,
+      settled.windowAfterFullMs,
+      settled.maxWindowMs
+    );
     this.keyOf = options.keyOf ?? String;
     let lastBatchId = 0;
     this.nextBatchId = options.nextBatchId ?? (() => ++lastBatchId);
@@ -133,11 +130,9 @@ export class Batcher<K, V> {
     if (entry === undefined) {
       entry = { key, id, enqueuedAt: performance.now(), waiters: new Set(), batch: undefined };
       this.queue.set(id, entry);
-      if (this.queue.size === 1) {
-        const streaming = entry.enqueuedAt - this.lastFullCutAt < this.streamWindowMs;
-        const windowMs = streaming ? this.streamWindowMs : this.windowMs;
-        this.windowTimer = setTimeout(this.onWindowElapsed, windowMs);
-      }
+      const first = this.queue.size === 1;
+      const windowMs = this.batchWindow.keyQueued(entry.enqueuedAt, first);
+      if (first) this.windowTimer = setTimeout(this.onWindowElapsed, windowMs);
     }
     const slot = entry;
     const promise = new Promise<V>((resolve, reject) => {
@@ -176,6 +171,12 @@ export class Batcher<K, V> {
   // Bound once here so that timers and abort listeners never allocate per call.
   private readonly onWindowElapsed = (): void => {
     this.windowTimer = undefined;
+    const first = this.queue.values().next().value;
+    const runsOnMs = first ? this.batchWindow.runsOnMs(first.enqueuedAt, performance.now()) : 0;
+    if (runsOnMs > 0) {
+      this.windowTimer = setTimeout(this.onWindowElapsed, runsOnMs);
+      return;
+    }
     this.dispatchReady();
   };
 
@@ -246,14 +247,7 @@ export class Batcher<K, V> {
       totalWaitMs += now - entry.enqueuedAt;
     }
     if (keys.length === this.maxBatchSize) {
-      // A page that took long to hand over this batch's keys will take about as long for the
-      // next one's: wait for them up to twice that, within the bound.
-      const fillMs = now - batch.entries[0].enqueuedAt;
-      this.streamWindowMs = Math.min(
-        Math.max(this.windowAfterFullMs, 2 * fillMs),
-        STREAM_WINDOW_BOUND * this.windowAfterFullMs
-      );
-      this.lastFullCutAt = now;
+      this.batchWindow.fullBatchCut(batch.entries[0].enqueuedAt, now);
     }
     this.activeBatches.add(batch);
     this.slotsInUse++;

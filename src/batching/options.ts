@@ -24,6 +24,11 @@ export interface BatcherOptions<K, V> {
   batch: BatchFunction<K, V>;
   /** How long the first key of a batch waits for others. Default 50 ms. */
   windowMs?: number;
+  /** While new keys keep arriving, the window lasts until windowMs after the latest of them (a
+   * debounce), but no longer than this after the batch's first key: a recalculation that hands
+   * its cells over for longer than one window then fills whole batches instead of cutting a
+   * partial one per window. Default windowMs: the window never grows. */
+  maxWindowMs?: number;
   /** Most keys in one batch (Geoapify's job limit is 1,000). Default 1000. */
   maxBatchSize?: number;
   /** Most batches in flight at once; further ready keys wait, in order. Default 4. */
@@ -59,12 +64,14 @@ export class BatcherClosedError extends Error {
 export function settleOptions<K, V>(options: BatcherOptions<K, V>) {
   const windowMs = options.windowMs ?? 50;
   const windowAfterFullMs = options.windowAfterFullMs ?? windowMs;
+  const maxWindowMs = options.maxWindowMs ?? windowMs;
   const maxBatchSize = options.maxBatchSize ?? 1000;
   const maxConcurrentBatches = options.maxConcurrentBatches ?? 4;
   // setTimeout fires at once for delays it cannot represent, silently disabling the window.
   for (const [name, ms] of [
     ["windowMs", windowMs],
     ["windowAfterFullMs", windowAfterFullMs],
+    ["maxWindowMs", maxWindowMs],
   ] as const) {
     if (!(ms >= 0 && ms <= 2 ** 31 - 1)) {
       throw new RangeError(`${name} must be between 0 and 2^31-1, got ${ms}`);
@@ -78,5 +85,5 @@ export function settleOptions<K, V>(options: BatcherOptions<K, V>) {
       `maxConcurrentBatches must be a positive integer, got ${maxConcurrentBatches}`
     );
   }
-  return { windowMs, windowAfterFullMs, maxBatchSize, maxConcurrentBatches };
+  return { windowMs, windowAfterFullMs, maxWindowMs, maxBatchSize, maxConcurrentBatches };
 }

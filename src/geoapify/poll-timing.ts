@@ -31,8 +31,10 @@
 // only add requests per job: a fresh session's first jobs are found early, later ones at a
 // learned time, and the number of polls stays about one per job whatever the sheet's size.
 // From 50 requests/s on (a paid plan) a poll's turn costs nearly nothing and the rate is never
-// the bottleneck: every job is polled first at 80% of its predicted time, then in short steps
-// (early turns measured slower there: jobs sent together gave up turns for each other's polls).
+// the bottleneck: until a job has been timed, every job is polled first at 80% of its predicted
+// time, then in short steps (early turns measured slower there: jobs sent together gave up turns
+// for each other's polls); once timed, at its predicted time, which late jobs keep an upper bound
+// within a short step of the real one, so that a large sheet costs about one poll per job.
 
 /**
  * Before any job has finished: 300 ms + 0.3 ms per input, 600 ms for a full job of 1,000.
@@ -107,7 +109,8 @@ export class JobTiming {
   planPoll(acceptedAt: number, size: number, earlyTurns: number, after?: number): PlannedPoll {
     const predictedMs = this.predictMs(size);
     if (this.#cheapPolls) {
-      return { at: acceptedAt + Math.round(predictedMs * CHEAP_FIRST_POLL_SHARE), early: false };
+      const share = this.#timed ? 1 : CHEAP_FIRST_POLL_SHARE;
+      return { at: acceptedAt + Math.round(predictedMs * share), early: false };
     }
     const dueAt = acceptedAt + predictedMs;
     const earlyAt = Math.round(

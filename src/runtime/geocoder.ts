@@ -51,11 +51,13 @@ export { GeoBatchStoppedError } from "./errors";
  */
 const BATCHES_BEING_SENT = 1;
 /**
- * While a recalculation streams in (a full batch was just cut), the next batch's window is this
- * many times the setting: a page busy with the previous jobs' answers may hand the next cells
- * over later than one window, and cutting then would send an extra, partial job.
+ * While a recalculation streams in, a batch's window grows (see src/batching/window.ts): to this
+ * many times the setting after a full batch was cut (a page busy with the previous jobs' answers
+ * may hand the next cells over later than one window), and while new cells keep arriving, to at
+ * most LONGEST_WINDOW times it. Cutting sooner would send extra, partial jobs.
  */
 const WINDOW_STRETCH_AFTER_FULL_BATCH = 4;
+const LONGEST_WINDOW = 20;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface GeocoderOptions {
@@ -249,6 +251,7 @@ export class Geocoder {
         maxConcurrentBatches: BATCHES_BEING_SENT,
         fullBatchesSkipTheQueue: true,
         windowAfterFullMs: windowMs * WINDOW_STRETCH_AFTER_FULL_BATCH,
+        maxWindowMs: windowMs * LONGEST_WINDOW,
         // Per-key "enqueued" events would be one DOM event per cell; batches tell the story.
         onEvent: (event) => event.type !== "enqueued" && publish(event),
       });

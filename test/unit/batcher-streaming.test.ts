@@ -1,6 +1,7 @@
 // A large recalculation streaming into the batcher: full batches are cut at once whatever the
 // slots (partial ones still wait for a slot), and after a full batch the next window is the
-// stretched one, so a page too busy to hand cells over within one window still fills whole jobs.
+// stretched one, so a page too busy to hand cells over within one window still fills whole jobs;
+// and while new keys keep arriving the window runs on (a debounce bounded by maxWindowMs).
 
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Batcher } from "../../src/batching/batcher";
@@ -109,8 +110,55 @@ describe("the window after a full batch", () => {
   });
 
   it("refuses a window it cannot time", () => {
+    expect(() => new Batcher({ batch: async () => [], maxWindowMs: -1 })).toThrow(RangeError);
     expect(() => new Batcher({ batch: async () => [], windowAfterFullMs: Number.NaN })).toThrow(
       RangeError
     );
+  });
+});
+
+describe("the window while new keys keep arriving", () => {
+  const arriveEvery = async (batcher: Batcher<string, string>, ms: number, names: string[]) => {
+    for (const key of names) {
+      void batcher.load(key).catch(() => {});
+      await vi.advanceTimersByTimeAsync(ms);
+    }
+  };
+
+  it("runs on until a window without a new key, so a streaming sheet fills one batch", async () => {
+    const { batcher, calls } = setup({ windowMs: 10, maxWindowMs: 100 });
+    // A new key every 6 ms for 42 ms: no 10 ms passes without one.
+    await arriveEvery(batcher, 6, keys(0, 8));
+    expect(calls).toHaveLength(0);
+    // Now 48 ms. A repeated key is not a new one: the window still ends 10 ms after k7 (42 ms).
+    void batcher.load("k0").catch(() => {});
+    await vi.advanceTimersByTimeAsync(3);
+    expect(calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.map((call) => call.keys)).toEqual([keys(0, 8)]);
+    batcher.close();
+  });
+
+  it("ends at maxWindowMs after the first key however long keys keep coming", async () => {
+    const { batcher, calls } = setup({ windowMs: 10, maxWindowMs: 30 });
+    await arriveEvery(batcher, 5, keys(0, 8));
+    // Keys 0-5 arrived at 0-25 ms; the window ended at 30 ms and key 6 opened the next one.
+    expect(calls.map((call) => call.keys)).toEqual([keys(0, 6)]);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(calls.map((call) => call.keys)).toEqual([keys(0, 6), keys(6, 2)]);
+    batcher.close();
+  });
+
+  it("keeps a lone key's window, and by default never runs on", async () => {
+    const lone = setup({ windowMs: 10, maxWindowMs: 100 });
+    void lone.batcher.load("only").catch(() => {});
+    await vi.advanceTimersByTimeAsync(10);
+    expect(lone.calls.map((call) => call.keys)).toEqual([["only"]]);
+    lone.batcher.close();
+
+    const plain = setup({ windowMs: 10 });
+    await arriveEvery(plain.batcher, 4, keys(0, 4));
+    expect(plain.calls.map((call) => call.keys)).toEqual([keys(0, 3)]);
+    plain.batcher.close();
   });
 });

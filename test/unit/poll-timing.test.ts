@@ -32,6 +32,17 @@ describe("poll timing by rate", () => {
     expect(paid.planPoll(0, 1_000, 0)).toEqual({ at: 0.8 * prior(1_000), early: false });
   });
 
+  it("at a high rate, polls at the predicted time once a job is timed: one poll per job", () => {
+    const paid = new JobTiming(1_000);
+    paid.observe(1_000, undefined, 480);
+    // Found done at its first poll: the time is still unknown, so still a little early.
+    expect(paid.planPoll(0, 1_000, 0).at).toBe(Math.round(0.8 * paid.predictMs(1_000)));
+    paid.observe(1_000, 480, 520);
+    expect(paid.timed).toBe(true);
+    expect(paid.planPoll(0, 1_000, 0)).toEqual({ at: paid.predictMs(1_000), early: false });
+    expect(paid.predictMs(1_000)).toBe(520);
+  });
+
   it("ends early turns once a job is timed between a pending poll and the one finding it done", () => {
     const timing = new JobTiming(5);
     timing.observe(1_000, undefined, 700);
