@@ -42,7 +42,7 @@ export class GeoapifyClient {
   readonly #keyHash: Promise<string>;
   readonly #scheduler: RequestScheduler;
   readonly #transport: Transport;
-  readonly #context: Omit<JobContext, "creditsPerInput">;
+  readonly #context: Omit<JobContext<Job>, "creditsPerInput">;
   readonly #admit: GeoapifyClientOptions["admit"];
   readonly #random: () => number;
   readonly #lifetime = new AbortController();
@@ -360,7 +360,7 @@ export class GeoapifyClient {
     return undefined;
   }
 
-  #jobContext(params: Readonly<Record<string, string>>): JobContext {
+  #jobContext(params: Readonly<Record<string, string>>): JobContext<Job> {
     return { ...this.#context, creditsPerInput: creditsFor(params) };
   }
 }

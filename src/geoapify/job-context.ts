@@ -4,7 +4,6 @@
 import type { Place } from "../places/place";
 import type { GeoapifyError } from "./errors";
 import type { ClientEvent } from "./events";
-import type { Job } from "./job";
 import type { JobKind } from "./job-kinds";
 import type { JobStore, LockManagerLike } from "./job-store";
 import type { JobTiming } from "./poll-timing";
@@ -23,8 +22,8 @@ export interface JobSpec {
 
 export type JobResult = Place | null | GeoapifyError;
 
-/** What every job of one client shares. */
-export interface JobContext {
+/** What every job of one client shares; `J` is the job, which the client tracks. */
+export interface JobContext<J = unknown> {
   baseUrl: string;
   keyHash: Promise<string>;
   transport: Transport;
@@ -40,7 +39,7 @@ export interface JobContext {
   emit: (event: ClientEvent) => void;
   deliver: (spec: JobSpec, results: readonly JobResult[]) => void;
   /** The job was collected, failed or expired: forget it. */
-  ended: (job: Job) => void;
+  ended: (job: J) => void;
   /** `timing` learned from a finished job: re-time the jobs not yet polled. */
   learned: () => void;
   /** Whether no request waits for the rate, so that an early poll takes a turn nobody needs. */

@@ -31,7 +31,7 @@ export class Job {
   readonly resubmission: boolean;
   #id: string | undefined;
   #acceptedAt: number | undefined;
-  readonly #context: JobContext;
+  readonly #context: JobContext<Job>;
   readonly #positions = new Map<string, number>();
   readonly #waiters = new Set<Waiter>();
   /** Aborts the submit while it waits, once every caller has left. */
@@ -58,7 +58,7 @@ export class Job {
    * job no longer waits to be sent. */
   readonly sent = new Promise<void>((resolve) => (this.#markSent = resolve));
 
-  private constructor(context: JobContext, spec: JobSpec, resubmission: boolean) {
+  private constructor(context: JobContext<Job>, spec: JobSpec, resubmission: boolean) {
     this.#context = context;
     this.spec = spec;
     this.resubmission = resubmission;
@@ -67,14 +67,14 @@ export class Job {
     spec.inputs.forEach((input, index) => this.#positions.set(inputKey(input), index));
   }
 
-  static submit(context: JobContext, spec: JobSpec, resubmission: boolean): Job {
+  static submit(context: JobContext<Job>, spec: JobSpec, resubmission: boolean): Job {
     const job = new Job(context, spec, resubmission);
     void job.#submit();
     return job;
   }
 
   /** Collects a stored job whose lease this runtime holds. */
-  static resume(context: JobContext, stored: StoredJob, release: () => void): Job {
+  static resume(context: JobContext<Job>, stored: StoredJob, release: () => void): Job {
     const job = new Job(context, stored, false);
     job.#resumed = true;
     job.#lease = Promise.resolve(release);

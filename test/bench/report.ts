@@ -379,7 +379,7 @@ function cacheLine(cacheHeap: CacheHeap): string {
   return (
     `${formatCount(cacheHeap.entries)} whole places (every forward field, ` +
     `${Math.round(cacheHeap.meanTextChars)} characters of text each on average) in a fresh ` +
-    `memory-only GeocodeCache: ` +
+    `memory-only GeocodeCache, stored 1,000 at a time as jobs bring them: ` +
     `${formatMegabytes(cacheHeap.heapBytes + cacheHeap.arrayBufferBytes)} ` +
     `(${formatMegabytes(cacheHeap.heapBytes)} JS heap delta + ` +
     `${formatMegabytes(cacheHeap.arrayBufferBytes)} typed arrays outside the heap), measured ` +
