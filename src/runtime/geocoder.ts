@@ -50,12 +50,9 @@ export { GeoBatchStoppedError } from "./errors";
  * are in flight is the scheduler's doing, not a fixed number.
  */
 const BATCHES_BEING_SENT = 1;
-/**
- * While a recalculation streams in, a batch's window grows (see src/batching/window.ts): to this
- * many times the setting after a full batch was cut (a page busy with the previous jobs' answers
- * may hand the next cells over later than one window), and while new cells keep arriving, to at
- * most LONGEST_WINDOW times it. Cutting sooner would send extra, partial jobs.
- */
+/** While a recalculation streams in, a batch's window grows (src/batching/window.ts) to this many
+ * windows after a full batch was cut, and to at most LONGEST_WINDOW while new cells keep coming:
+ * a page slow to hand its cells over would otherwise send extra, partial jobs. */
 const WINDOW_STRETCH_AFTER_FULL_BATCH = 4;
 const LONGEST_WINDOW = 20;
 const DAY_MS = 24 * 60 * 60 * 1000;
