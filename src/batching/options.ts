@@ -24,10 +24,10 @@ export interface BatcherOptions<K, V> {
   batch: BatchFunction<K, V>;
   /** How long the first key of a batch waits for others. Default 50 ms. */
   windowMs?: number;
-  /** While new keys keep arriving, the window lasts until windowMs after the latest of them (a
-   * debounce), but no longer than this after the batch's first key: a recalculation that hands
-   * its cells over for longer than one window then fills whole batches instead of cutting a
-   * partial one per window. Default windowMs: the window never grows. */
+  /** While new keys keep arriving, the window lasts until it has seen none for as long as it
+   * first lasted (a debounce; see window.ts), but no longer than this after the batch's first
+   * key: a recalculation that hands its cells over for longer than one window then fills whole
+   * batches instead of cutting a partial one per window. Default windowMs: it never runs on. */
   maxWindowMs?: number;
   /** Most keys in one batch (Geoapify's job limit is 1,000). Default 1000. */
   maxBatchSize?: number;
