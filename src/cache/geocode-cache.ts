@@ -179,8 +179,8 @@ export class GeocodeCache {
 
   /** Forgets everything, in memory at once and on disk by the time the promise resolves. */
   async clear(): Promise<void> {
+    // Writes not packed yet go too: packNow() then finds none and only stops their timer.
     this.unpacked.clear();
-    this.flushWhenPacked = false;
     this.packNow();
     this.slotOf.clear();
     this.lruCursor = undefined;
@@ -292,15 +292,13 @@ export class GeocodeCache {
   private packNow(): void {
     clearTimeout(this.packTimer);
     this.packTimer = undefined;
+    const flush = this.flushWhenPacked;
+    this.flushWhenPacked = false;
     if (this.unpacked.size === 0) return;
     for (const [key, { value, storedAt }] of this.unpacked) this.put(key, value, storedAt);
     this.unpacked.clear();
-    if (this.flushWhenPacked) {
-      this.flushWhenPacked = false;
-      void this.flush();
-    } else {
-      this.scheduleFlush();
-    }
+    if (flush) void this.flush();
+    else this.scheduleFlush();
   }
 
   private put(key: string, value: CachedResult, storedAt: number): void {

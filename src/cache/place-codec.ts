@@ -111,15 +111,11 @@ const RECORD_OVERHEAD_BYTES = 51;
 
 /**
  * About how many bytes a record takes in IndexedDB, key included: the size of its V8
- * serialization (what browsers store), plus the key and per-record bookkeeping.
+ * serialization (what browsers store), plus the key and per-record bookkeeping. `packedBytes`:
+ * the bytes of its packed details' characters (0 for none), which the caller knows without
+ * packing them again (see MemoryDetails.diskBytes).
  */
-export function storedBytes(key: string, contents: RecordContents): number {
-  const packed = toRecord(contents)[4];
-  return recordBytes(key, contents, typeof packed === "string" ? textBytes(packed) : 0);
-}
-
-/** storedBytes, given the bytes of the packed details' characters (0 for none). */
-export function recordBytes(
+export function storedBytes(
   key: string,
   { lat }: Pick<RecordContents, "lat">,
   packedBytes: number

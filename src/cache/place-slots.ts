@@ -8,7 +8,7 @@
 
 import type { Place } from "../places/place";
 import { MemoryDetails } from "./packed-details";
-import { placeOf, type RecordContents, recordBytes, textBytes } from "./place-codec";
+import { placeOf, type RecordContents, storedBytes, textBytes } from "./place-codec";
 
 const INITIAL_CAPACITY = 1024;
 /** Per slot: three doubles and the details array's pointer. */
@@ -144,7 +144,7 @@ export class PlaceSlots {
       this.detailBytes += sign * (STRING_HEADER_BYTES + textBytes(encoded));
       diskBytes = this.memoryDetails.diskBytes(encoded);
     }
-    this.storedByteCount += sign * recordBytes(key, position, diskBytes);
+    this.storedByteCount += sign * storedBytes(key, position, diskBytes);
   }
 
   private positionOf(slot: number): Omit<RecordContents, "values"> {

@@ -9,12 +9,11 @@ import {
   placeOf,
   RECORD_FORMAT,
   type RecordContents,
-  storedBytes,
   toRecord,
 } from "../../src/cache/place-codec";
 import { MemoryDetails } from "../../src/cache/packed-details";
 import { StringPool } from "../../src/cache/string-pool";
-import { FULL_PLACE, PARIS } from "./support/cache-fixtures";
+import { FULL_PLACE, PARIS, recordStoredBytes } from "./support/cache-fixtures";
 
 const STORED_AT = 1_700_000_000_123;
 
@@ -69,7 +68,7 @@ describe("storedBytes", () => {
     ];
     for (const [key, contents] of cases) {
       const serialized = serialize(toRecord(contents)).length;
-      const keyAndOverhead = storedBytes(key, contents) - serialized;
+      const keyAndOverhead = recordStoredBytes(key, contents) - serialized;
       // What is left besides the value: the key twice (UTF-16) and the per-record bookkeeping.
       expect(Math.abs(keyAndOverhead - (2 * key.length + 51))).toBeLessThanOrEqual(
         Math.max(8, serialized * 0.05)

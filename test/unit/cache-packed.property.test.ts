@@ -7,9 +7,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MemoryDetails, packDetails } from "../../src/cache/packed-details";
 import { FIELDS, KINDS } from "../../src/cache/detail-fields";
-import { detailsOf, storedBytes, textBytes } from "../../src/cache/place-codec";
+import { detailsOf, textBytes } from "../../src/cache/place-codec";
 import type { Place } from "../../src/places/place";
-import { useCaches } from "./support/cache-fixtures";
+import { recordStoredBytes, useCaches } from "./support/cache-fixtures";
 
 const openCache = useCaches();
 
@@ -82,7 +82,11 @@ describe("GeocodeCache", () => {
         const onDisk = places.reduce(
           (sum, each, index) =>
             sum +
-            storedBytes(`search|||${index}`, { storedAt: 0, ...each, values: detailsOf(each) }),
+            recordStoredBytes(`search|||${index}`, {
+              storedAt: 0,
+              ...each,
+              values: detailsOf(each),
+            }),
           0
         );
         expect(first.stats().storedBytes).toBe(onDisk);

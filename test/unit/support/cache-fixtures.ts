@@ -7,9 +7,21 @@ import {
 } from "fake-indexeddb";
 import { afterEach, vi } from "vitest";
 import { type GeocodeCacheOptions, GeocodeCache } from "../../../src/cache/geocode-cache";
+import {
+  type RecordContents,
+  storedBytes,
+  textBytes,
+  toRecord,
+} from "../../../src/cache/place-codec";
 import type { Place } from "../../../src/places/place";
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** storedBytes of a record, its details packed afresh as toRecord writes them to disk. */
+export function recordStoredBytes(key: string, contents: RecordContents): number {
+  const packed = toRecord(contents)[4];
+  return storedBytes(key, contents, typeof packed === "string" ? textBytes(packed) : 0);
+}
 
 /** A place with only a position, as a minimal Geoapify result gives. */
 export const PARIS: Place = { lat: 48.8588897, lon: 2.320041 };
